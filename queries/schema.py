@@ -1,0 +1,156 @@
+"""Tables of the registration store: the data contract that imports, the catalogue and reports rely on."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+Code = sa.String(32)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    code: Mapped[str] = mapped_column(Code, primary_key=True)
+    name_nl: Mapped[str] = mapped_column(sa.String(80))
+    name_en: Mapped[str] = mapped_column(sa.String(80))
+    headcount: Mapped[int | None]
+    rollout_on: Mapped[dt.date | None]
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(Code)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    file_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    imported_by: Mapped[str] = mapped_column(sa.String(80))
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    inserted: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(sa.String(16))
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    source_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    contacted_at: Mapped[dt.datetime] = mapped_column(index=True)
+    channel: Mapped[str] = mapped_column(Code)
+    unit_code: Mapped[str | None] = mapped_column(sa.ForeignKey("units.code"))
+    target_group: Mapped[str | None] = mapped_column(Code)
+    led_to_registration: Mapped[bool] = mapped_column(default=False)
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batches.id"))
+    __table_args__ = (sa.Index("ix_contacts_unit_period", "unit_code", "contacted_at"),)
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    source_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    registered_on: Mapped[dt.date] = mapped_column(index=True)
+    target_group: Mapped[str] = mapped_column(Code)
+    unit_code: Mapped[str] = mapped_column(sa.ForeignKey("units.code"))
+    gender: Mapped[str] = mapped_column(Code)
+    age_band: Mapped[str] = mapped_column(Code)
+    channel: Mapped[str] = mapped_column(Code)
+    found_via: Mapped[str] = mapped_column(Code)
+    anonymity_wish: Mapped[bool]
+    anonymity_reason: Mapped[str | None] = mapped_column(Code)
+    product: Mapped[str] = mapped_column(Code)
+    first_intake_on: Mapped[dt.date | None]
+    closed_on: Mapped[dt.date | None] = mapped_column(index=True)
+    sessions_count: Mapped[int] = mapped_column(default=0)
+    counsellor_changes: Mapped[int] = mapped_column(default=0)
+    tcl_done: Mapped[bool] = mapped_column(default=False)
+    tcl_above_cutoff: Mapped[bool | None]
+    referral_outcome: Mapped[str | None] = mapped_column(Code)
+    work_status: Mapped[str | None] = mapped_column(Code)
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batches.id"))
+    __table_args__ = (
+        sa.Index("ix_registrations_unit_period", "unit_code", "registered_on"),
+        sa.CheckConstraint("first_intake_on IS NULL OR first_intake_on >= registered_on", name="intake_after_registration"),
+        sa.CheckConstraint("closed_on IS NULL OR closed_on >= registered_on", name="closed_after_registration"),
+        sa.CheckConstraint("sessions_count >= 0 AND counsellor_changes >= 0", name="non_negative_counts"),
+    )
+
+
+class RegistrationQuestion(Base):
+    __tablename__ = "registration_questions"
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_type: Mapped[str] = mapped_column(Code, primary_key=True)
+
+
+class Session(Base):
+    __tablename__ = "sessions"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    source_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    held_on: Mapped[dt.date]
+    mode: Mapped[str] = mapped_column(Code)
+    counsellor_id: Mapped[str] = mapped_column(sa.String(32))
+    evaluation_moment: Mapped[bool] = mapped_column(default=False)
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batches.id"))
+
+
+class Survey(Base):
+    __tablename__ = "surveys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registrations.id", ondelete="SET NULL"))
+    answered_on: Mapped[dt.date] = mapped_column(index=True)
+    grade: Mapped[int]
+    goals_reached: Mapped[str] = mapped_column(Code)
+    expectations_met: Mapped[bool]
+    work_resumed: Mapped[bool | None]
+    rating_reachability: Mapped[int | None]
+    rating_waiting_time: Mapped[int | None]
+    rating_expertise: Mapped[int | None]
+    rating_treatment: Mapped[int | None]
+    found_via: Mapped[str | None] = mapped_column(Code)
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batches.id"))
+    __table_args__ = (sa.CheckConstraint("grade BETWEEN 1 AND 10", name="grade_range"),)
+
+
+class WebsiteVisits(Base):
+    __tablename__ = "website_visits"
+    month: Mapped[dt.date] = mapped_column(primary_key=True)
+    visits: Mapped[int]
+    new_visits: Mapped[int]
+    returning_visits: Mapped[int]
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batches.id"))
+
+
+class IndicatorTarget(Base):
+    __tablename__ = "indicator_targets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator: Mapped[str] = mapped_column(sa.String(64), index=True)
+    product: Mapped[str | None] = mapped_column(Code)
+    target_group: Mapped[str | None] = mapped_column(Code)
+    expected_value: Mapped[float]
+    valid_from: Mapped[dt.date]
+    rationale: Mapped[str] = mapped_column(sa.Text, default="")
+    set_by: Mapped[str] = mapped_column(sa.String(80), default="")
+    set_at: Mapped[dt.datetime | None]
+    retired_at: Mapped[dt.datetime | None]
+    retired_by: Mapped[str | None] = mapped_column(sa.String(80))
