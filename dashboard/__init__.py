@@ -1,0 +1,97 @@
+"""The Loket monitor: a Dash app over the protected catalogue of the registration store."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import dash
+import flask
+from dash import _callback
+
+from dashboard import runtime
+from dashboard.config import Config
+from dashboard.layout import shell
+from dashboard.texts import DEFAULT_LANGUAGE, LANG_COOKIE, LANGUAGES, current_language
+from queries import catalogue, store
+
+ROOT = Path(__file__).resolve().parent.parent
+_PAGE_CALLBACKS: tuple[list, dict] | None = None
+
+
+class LoketDash(dash.Dash):
+    def interpolate_index(self, **kwargs):
+        # Screen readers need the page's language; it follows the caller's cookie.
+        html = super().interpolate_index(**kwargs)
+        return html.replace("<html>", f'<html lang="{current_language()}">', 1)
+
+
+def _register_pages() -> None:
+    """Import the page modules once per process and hand their callbacks to every new app.
+
+    Dash keeps `dash.callback` registrations in a global list that the first app consumes; tests
+    build several apps, so the list is kept and handed over again for each one.
+    """
+    global _PAGE_CALLBACKS
+    if _PAGE_CALLBACKS is None:
+        import dashboard.pages as pages_pkg
+
+        for info in pkgutil.iter_modules(pages_pkg.__path__):
+            module = importlib.import_module(f"dashboard.pages.{info.name}")
+            if module.__name__ in dash.page_registry:
+                dash.page_registry[module.__name__]["layout"] = module.layout
+        _PAGE_CALLBACKS = (list(_callback.GLOBAL_CALLBACK_LIST), dict(_callback.GLOBAL_CALLBACK_MAP))
+    callbacks, callback_map = _PAGE_CALLBACKS
+    _callback.GLOBAL_CALLBACK_LIST[:] = list(callbacks)
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+    _callback.GLOBAL_CALLBACK_MAP.update(callback_map)
+
+
+def _prepare_store(cfg: Config):
+    engine = store.get_engine(cfg.DATABASE_URL)
+    store.migrate(engine)
+    if cfg.DEMO_MODE and store.is_empty(engine):
+        from queries.demo import load_demo
+
+        print("The store is empty: filling it with demo data (a minute at most)...", flush=True)
+        load_demo(engine)
+        catalogue.refresh(engine, runtime.policy_from(cfg))
+        print("Demo data loaded and published.", flush=True)
+    return engine
+
+
+def create_app(config: Config | dict | None = None) -> dash.Dash:
+    """Build the dashboard: config, store, pages and the shell."""
+    cfg = config if isinstance(config, Config) else Config.from_overrides(config)
+    engine = _prepare_store(cfg)
+    app = LoketDash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ROOT / "assets"),
+        title="Loket-monitor",
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        update_title=None,
+    )
+    server: flask.Flask = app.server
+    server.config.update(SECRET_KEY=cfg.SECRET_KEY, TESTING=cfg.TESTING)
+    server.extensions[runtime.EXTENSION] = runtime.Runtime(cfg, engine, runtime.policy_from(cfg))
+    _register_pages()
+    app.layout = shell
+
+    @server.before_request
+    def _demo_access():
+        # Until accounts exist, the embedded demo runs as a programme manager.
+        from queries.access import Access
+
+        flask.g.access = Access(user="demo", role="programme")
+
+    @server.route("/taal/<lang>")
+    def switch_language(lang: str):
+        response = flask.redirect(flask.request.referrer or "/")
+        response.set_cookie(LANG_COOKIE, lang if lang in LANGUAGES else DEFAULT_LANGUAGE,
+                            max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        return response
+
+    return app

@@ -154,3 +154,34 @@ class IndicatorTarget(Base):
     set_at: Mapped[dt.datetime | None]
     retired_at: Mapped[dt.datetime | None]
     retired_by: Mapped[str | None] = mapped_column(sa.String(80))
+
+
+class PublishedCell(Base):
+    """One protected figure of the catalogue; the only figures pages, exports and the API read."""
+
+    __tablename__ = "published_cells"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    table_name: Mapped[str] = mapped_column(sa.String(48))
+    scope: Mapped[str] = mapped_column(sa.String(8))
+    period_type: Mapped[str] = mapped_column(sa.String(8))
+    period: Mapped[str] = mapped_column(sa.String(8))
+    category: Mapped[str] = mapped_column(sa.String(48))
+    value: Mapped[float | None]
+    suppressed: Mapped[bool]
+    __table_args__ = (
+        sa.Index("ix_published_cells_slice", "table_name", "period_type", "scope", "period"),
+    )
+
+
+class CatalogueRefresh(Base):
+    """One run of the catalogue refresh: when, up to which month, under which policy, with what loss."""
+
+    __tablename__ = "catalogue_refreshes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refreshed_at: Mapped[dt.datetime]
+    data_until: Mapped[str | None] = mapped_column(sa.String(8))
+    policy: Mapped[str] = mapped_column(sa.Text)
+    cells: Mapped[int]
+    primary_suppressed: Mapped[int]
+    secondary_suppressed: Mapped[int]
+    seconds: Mapped[float]

@@ -1,0 +1,58 @@
+"""The shell around every page: header, navigation, language switch, legend and footer."""
+from __future__ import annotations
+
+import dash
+import sqlalchemy as sa
+from dash import dcc, html
+
+from dashboard import runtime
+from dashboard.texts import current_language, fmt_period, t
+from queries import catalogue
+
+ID_URL = "shell-url"
+
+
+def _data_until() -> str | None:
+    try:
+        with runtime.current().engine.connect() as conn:
+            latest = catalogue.latest_refresh(conn)
+    except sa.exc.SQLAlchemyError:
+        return None
+    return latest.data_until if latest else None
+
+
+def shell() -> html.Div:
+    """Build the page shell for the calling user and language (called per request)."""
+    lang = current_language()
+    other = "en" if lang == "nl" else "nl"
+    nav_links = [
+        dcc.Link(t(page["text_key"], lang), href=page["relative_path"], className="nav-link")
+        for page in dash.page_registry.values()
+        if page.get("text_key")
+    ]
+    until = _data_until()
+    demo = runtime.current().config.DEMO_MODE
+    return html.Div(
+        [
+            dcc.Location(id=ID_URL, refresh="callback-nav"),
+            html.Header(
+                [
+                    html.Div([html.H1(t("app.title", lang)), html.P(t("app.subtitle", lang), className="subtitle")]),
+                    html.Div(t("app.demo", lang), className="demo-badge") if demo else None,
+                    html.A(t("lang.switch", lang), href=f"/taal/{other}", className="lang-switch",
+                           lang=other, hrefLang=other),
+                ],
+                className="site-header",
+            ),
+            html.Nav(nav_links, className="site-nav", **{"aria-label": t("nav.label", lang)}),
+            html.Main(dash.page_container, className="site-main", id="main"),
+            html.Footer(
+                [
+                    html.P(t("legend.symbol", lang), className="legend"),
+                    html.P(f"{t('app.data_until', lang)} {fmt_period(until, lang)}") if until else None,
+                ],
+                className="site-footer",
+            ),
+        ],
+        className="shell",
+    )

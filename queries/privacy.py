@@ -1,0 +1,53 @@
+"""The protection policy: pure functions that turn true counts into publishable figures.
+
+The rule, in the one sentence users see: counts are rounded to the nearest 5; counts under 10,
+and figures from which such a count could be worked out, are not shown (*).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SYMBOL = "*"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The settings of the minimum-count rule."""
+
+    k: int = 10
+    base: int = 5
+    show_zeros: bool = True
+    exact_national_total: bool = False
+
+    def __post_init__(self):
+        if self.k < 2 or self.base < 1:
+            raise ValueError("k must be at least 2 and the rounding base at least 1")
+
+    @property
+    def zero_is_exact(self) -> bool:
+        """Tell whether a published 0 means exactly zero (else zeros are suppressed too)."""
+        return self.show_zeros
+
+    def is_primary(self, counts: np.ndarray) -> np.ndarray:
+        """Mark the counts the rule hides by itself: 1..k-1, and 0 when zeros are hidden."""
+        counts = np.asarray(counts)
+        low = 0 if not self.show_zeros else 1
+        return (counts >= low) & (counts < self.k)
+
+    def round(self, counts: np.ndarray) -> np.ndarray:
+        """Round counts to the nearest multiple of the base, halves up."""
+        counts = np.asarray(counts, dtype=np.int64)
+        return ((counts + self.base // 2) // self.base) * self.base
+
+    def rounding_interval(self, published: int) -> tuple[int, int]:
+        """Return the true counts that round to a published value (what an attacker can infer)."""
+        return published - self.base // 2, published + self.base - 1 - self.base // 2
+
+
+def percentage(numerator: float | None, denominator: float | None, true_denominator: int, policy: Policy) -> float | None:
+    """Return a whole percentage from protected counts, or None when it may not be shown."""
+    if numerator is None or denominator is None or true_denominator < policy.k or not denominator:
+        return None
+    return float(round(100.0 * numerator / denominator))
