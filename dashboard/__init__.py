@@ -9,7 +9,7 @@ import dash
 import flask
 from dash import _callback
 
-from dashboard import runtime
+from dashboard import auth, runtime, security
 from dashboard.config import Config
 from dashboard.layout import shell
 from dashboard.texts import DEFAULT_LANGUAGE, LANG_COOKIE, LANGUAGES, current_language
@@ -63,6 +63,7 @@ def _prepare_store(cfg: Config):
 def create_app(config: Config | dict | None = None) -> dash.Dash:
     """Build the dashboard: config, store, pages and the shell."""
     cfg = config if isinstance(config, Config) else Config.from_overrides(config)
+    security.check_secret_key(cfg)
     engine = _prepare_store(cfg)
     app = LoketDash(
         __name__,
@@ -73,23 +74,26 @@ def create_app(config: Config | dict | None = None) -> dash.Dash:
         serve_locally=True,
         suppress_callback_exceptions=True,
         update_title=None,
+        include_pages_meta=False,  # no social-media tags, which would echo the request's URL
     )
     server: flask.Flask = app.server
     server.config.update(SECRET_KEY=cfg.SECRET_KEY, TESTING=cfg.TESTING)
     server.extensions[runtime.EXTENSION] = runtime.Runtime(cfg, engine, runtime.policy_from(cfg))
     _register_pages()
-    app.layout = shell
-
-    @server.before_request
-    def _demo_access():
-        # Until accounts exist, the embedded demo runs as a programme manager.
-        from queries.access import Access
-
-        flask.g.access = Access(user="demo", role="programme")
+    security.protect_pages()
+    app.layout = security.guarded_layout(shell)
+    # Order matters: refuse malformed requests, then authenticate (dash-auth), then deny by default.
+    security.configure_server(server, cfg)
+    security.install_request_guard(app)
+    auth.install(app, cfg, engine)
+    security.install(app, cfg, engine)
 
     @server.route("/taal/<lang>")
     def switch_language(lang: str):
-        response = flask.redirect(flask.request.referrer or "/")
+        # Back to the page the link was on, never to another site.
+        referrer = flask.request.referrer or ""
+        same_site = referrer.startswith(flask.request.host_url)
+        response = flask.redirect(referrer if same_site else "/")
         response.set_cookie(LANG_COOKIE, lang if lang in LANGUAGES else DEFAULT_LANGUAGE,
                             max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
         return response

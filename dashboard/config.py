@@ -4,9 +4,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 
-from queries.store import DEFAULT_URL
+from queries.store import DEFAULT_URL, PROJECT_ROOT
 
 DEV_SECRET_KEY = "dev-only-not-secret"
+DEMO_CREDENTIALS = str(PROJECT_ROOT / "instance" / "demo-credentials.txt")
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -32,6 +33,26 @@ class Config:
     EXACT_NATIONAL_TOTAL: bool = field(default_factory=lambda: _env_bool("LOKET_EXACT_NATIONAL_TOTAL", False))
     SHOW_ZEROS: bool = field(default_factory=lambda: _env_bool("LOKET_SHOW_ZEROS", True))
     LANGUAGE: str = field(default_factory=lambda: os.environ.get("LOKET_LANGUAGE", "nl"))
+    # Users and access (README "Users, roles and access"): "basic" checks the store's accounts,
+    # "oidc" signs in at the identity provider and takes the role from a group claim.
+    AUTH: str = field(default_factory=lambda: os.environ.get("LOKET_AUTH", "basic").strip().lower())
+    OIDC_NAME: str = field(default_factory=lambda: os.environ.get("LOKET_OIDC_NAME", "politie"))
+    OIDC_METADATA_URL: str = field(default_factory=lambda: os.environ.get("LOKET_OIDC_METADATA_URL", ""))
+    OIDC_CLIENT_ID: str = field(default_factory=lambda: os.environ.get("LOKET_OIDC_CLIENT_ID", ""))
+    OIDC_CLIENT_SECRET: str = field(default_factory=lambda: os.environ.get("LOKET_OIDC_CLIENT_SECRET", ""))
+    OIDC_SCOPE: str = field(default_factory=lambda: os.environ.get("LOKET_OIDC_SCOPE", "openid email profile"))
+    OIDC_USER_CLAIM: str = field(default_factory=lambda: os.environ.get("LOKET_OIDC_USER_CLAIM", "email"))
+    OIDC_GROUPS_CLAIM: str = field(default_factory=lambda: os.environ.get("LOKET_OIDC_GROUPS_CLAIM", "groups"))
+    OIDC_GROUP_PREFIX: str = field(default_factory=lambda: os.environ.get("LOKET_OIDC_GROUP_PREFIX", "loket-"))
+    SESSION_HOURS: int = field(default_factory=lambda: _env_int("LOKET_SESSION_HOURS", 8))
+    LOGIN_WINDOW_MINUTES: int = field(default_factory=lambda: _env_int("LOKET_LOGIN_WINDOW_MINUTES", 15))
+    LOGIN_MAX_FAILURES_USER: int = field(default_factory=lambda: _env_int("LOKET_LOGIN_MAX_FAILURES_USER", 10))
+    LOGIN_MAX_FAILURES_ADDRESS: int = field(default_factory=lambda: _env_int("LOKET_LOGIN_MAX_FAILURES_ADDRESS", 30))
+    # Behind a reverse proxy: how many proxies' X-Forwarded-* headers to trust (0: none).
+    PROXY_HOPS: int = field(default_factory=lambda: _env_int("LOKET_PROXY_HOPS", 0))
+    # Served over HTTPS: secure cookies, HSTS and https redirect URIs for the identity provider.
+    HTTPS: bool = field(default_factory=lambda: _env_bool("LOKET_HTTPS", False))
+    DEMO_CREDENTIALS: str = field(default_factory=lambda: os.environ.get("LOKET_DEMO_CREDENTIALS", DEMO_CREDENTIALS))
     TESTING: bool = False
 
     @classmethod

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from dash import dcc, html
 
 from dashboard import runtime
+from dashboard.auth import may_visit
 from dashboard.texts import current_language, fmt_period, t
 from queries import catalogue
 
@@ -28,7 +29,7 @@ def shell() -> html.Div:
     nav_links = [
         dcc.Link(t(page["text_key"], lang), href=page["relative_path"], className="nav-link")
         for page in dash.page_registry.values()
-        if page.get("text_key")
+        if page.get("text_key") and may_visit(page)
     ]
     until = _data_until()
     demo = runtime.current().config.DEMO_MODE

@@ -51,6 +51,50 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Staafdiagram van het aantal aanmeldingen per periode; dezelfde cijfers staan in de tabel eronder.",
         "Bar chart of registrations per period; the same figures are in the table below it.",
     ),
+    # Users, roles and access (dashboard/auth.py, dashboard/security.py, pages/admin_log.py)
+    "auth.login_required": ("Inloggen is nodig.", "Login required."),
+    "auth.too_many_attempts": (
+        "Te veel mislukte inlogpogingen. Probeer het later opnieuw.",
+        "Too many failed login attempts. Please try again later.",
+    ),
+    "app.forbidden": (
+        "U hebt geen toegang tot deze gegevens.",
+        "You do not have access to these data.",
+    ),
+    "app.bad_request": ("Dit verzoek is niet geldig.", "This request is not valid."),
+    "app.error": (
+        "Er ging iets mis. Probeer het opnieuw of neem contact op met de beheerder.",
+        "Something went wrong. Please try again or contact the administrator.",
+    ),
+    "page.admin_log": ("Logboek", "Audit log"),
+    "admin_log.intro": (
+        "Wie heeft wat bekeken: paginabezoeken, downloads, exports, API-verzoeken en geweigerde verzoeken. "
+        "Het logboek bevat nooit cijfers.",
+        "Who looked at what: page views, downloads, exports, API calls and refused requests. "
+        "The log never holds figures.",
+    ),
+    "admin_log.action": ("Handeling", "Action"),
+    "admin_log.all_actions": ("Alle handelingen", "All actions"),
+    "admin_log.user": ("Gebruiker", "User"),
+    "admin_log.download": ("Download als CSV", "Download as CSV"),
+    "admin_log.caption": ("Laatste 500 regels, nieuwste eerst", "Latest 500 entries, newest first"),
+    "admin_log.empty": ("Het logboek heeft (nog) geen regels.", "The log has no entries (yet)."),
+    "admin_log.at": ("Tijdstip", "Time"),
+    "admin_log.role": ("Rol", "Role"),
+    "admin_log.unit": ("Eenheid", "Unit"),
+    "admin_log.target": ("Wat", "What"),
+    "admin_log.scope": ("Bereik", "Scope"),
+    "admin_log.status": ("Status", "Status"),
+    "action.page_view": ("Pagina bekeken", "Page view"),
+    "action.api": ("API-verzoek", "API call"),
+    "action.download": ("Download", "Download"),
+    "action.export": ("Export", "Export"),
+    "action.denied": ("Geweigerd", "Refused"),
+    "action.login_failed": ("Inloggen mislukt", "Login failed"),
+    "action.login": ("Ingelogd", "Logged in"),
+    "role.programme": ("Programma", "Programme"),
+    "role.unit": ("Eenheid", "Unit"),
+    "role.admin": ("Beheerder", "Administrator"),
 }
 
 MONTHS = {

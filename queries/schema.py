@@ -185,3 +185,50 @@ class CatalogueRefresh(Base):
     primary_suppressed: Mapped[int]
     secondary_suppressed: Mapped[int]
     seconds: Mapped[float]
+
+
+class User(Base):
+    """A local account of the embedded login; accounts from the identity provider (OIDC) live there."""
+
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # NULL: the account exists but has no role, so it sees nothing but a message.
+    role: Mapped[str | None] = mapped_column(sa.String(16))
+    unit_code: Mapped[str | None] = mapped_column(Code)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime]
+    password_set_at: Mapped[dt.datetime]
+    __table_args__ = (
+        sa.CheckConstraint("role IS NULL OR role IN ('programme', 'unit', 'admin')", name="known_role"),
+        sa.CheckConstraint("(role = 'unit') = (unit_code IS NOT NULL)", name="unit_only_for_unit_role"),
+    )
+
+
+class LoginFailure(Base):
+    """One failed login, kept for the rate limit's window (per user name and per address)."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(sa.String(80))
+    address: Mapped[str] = mapped_column(sa.String(64))
+    __table_args__ = (
+        sa.Index("ix_login_failures_username_at", "username", "at"),
+        sa.Index("ix_login_failures_address_at", "address", "at"),
+    )
+
+
+class AuditEntry(Base):
+    """Who looked at what, when: one page view, download, export, API call or refusal; never a figure."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(sa.String(80), index=True)
+    role: Mapped[str | None] = mapped_column(sa.String(16))
+    unit_code: Mapped[str | None] = mapped_column(Code)
+    action: Mapped[str] = mapped_column(sa.String(32))
+    target: Mapped[str] = mapped_column(sa.String(255))
+    scope: Mapped[str | None] = mapped_column(sa.String(32))
+    status: Mapped[int | None]

@@ -3,11 +3,15 @@ import datetime as dt
 import pytest
 
 from dashboard import create_app
+from dashboard.auth import basic_auth_header
 from dashboard.config import Config
 import importlib
-from queries import catalogue
+from queries import catalogue, users
 from queries.privacy import Policy
 from tests.factories import add_registrations, add_units, registration
+
+PROGRAMME = ("test-programme", "programme-pass-001")
+AUTH = {"Authorization": basic_auth_header(*PROGRAMME)}
 
 
 @pytest.fixture
@@ -20,6 +24,7 @@ def small_store(sqlite_store):
         rows += [registration(dt.date(2014, 4, 5), "LB") for _ in range(3)]
         add_registrations(conn, rows)
     catalogue.refresh(sqlite_store, Policy(), today=dt.date(2014, 5, 2))
+    users.add_user(sqlite_store, *PROGRAMME, "programme")
     return sqlite_store
 
 
@@ -46,19 +51,19 @@ def test_config_rejects_unknown_settings():
 
 
 def test_home_page_is_served_in_dutch(app):
-    response = app.server.test_client().get("/")
+    response = app.server.test_client().get("/", headers=AUTH)
     assert response.status_code == 200
     assert b'<html lang="nl">' in response.data
 
 
 def test_language_switch_sets_cookie_and_html_lang(app):
     client = app.server.test_client()
-    client.get("/taal/en")
-    assert b'<html lang="en">' in client.get("/").data
+    client.get("/taal/en", headers=AUTH)
+    assert b'<html lang="en">' in client.get("/", headers=AUTH).data
 
 
 def test_registrations_page_shows_protected_monthly_figures(app, page):
-    with app.server.test_request_context("/"):
+    with app.server.test_request_context("/", headers=AUTH):
         app.server.preprocess_request()
         fig, _table = page.figure_and_table("month")
     shown, hidden = fig.data[0], fig.data[1]
@@ -70,7 +75,7 @@ def test_registrations_page_shows_protected_monthly_figures(app, page):
 
 
 def test_registrations_layout_ignores_unknown_query_keys(app, page):
-    with app.server.test_request_context("/?periode=quarter&foo=bar"):
+    with app.server.test_request_context("/?periode=quarter&foo=bar", headers=AUTH):
         app.server.preprocess_request()
         tree = page.layout(periode="quarter", foo="bar")
     assert page.ID_GRAPH in str(tree)

@@ -6,7 +6,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import figures, runtime
 from dashboard.auth import current_access
-from dashboard.components import data_table, figure_card, message
+from dashboard.components import data_table, figure_card
 from dashboard.texts import current_language, t
 from queries import periods
 from queries.registrations import registrations_over_time

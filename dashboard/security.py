@@ -1,0 +1,390 @@
+"""Security around every request: refusing bad requests, default deny, 403s, headers, the audit log.
+
+Installed by `create_app` around dash-auth (dashboard/auth.py):
+
+1. before authentication: cross-site POSTs and malformed Dash callback bodies are refused
+   (401 when unauthenticated, else 400), so dash-auth and Dash never fail on them;
+2. after authentication: a caller without a valid role gets nothing but the page shell with the
+   `app.no_access` message; every callback, API call and download is refused (403);
+3. `AccessDenied` anywhere (callback, page layout, Flask route) becomes a 403 without a trace;
+4. every response gets security headers, with a content security policy that allows Dash's
+   inline scripts by their hashes (no 'unsafe-inline' for scripts);
+5. page views (Dash's page router), API calls (`/api/...`), downloads (dcc.Download payloads and
+   attachments) and refusals are recorded in the audit log.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+
+import dash
+import flask
+import sqlalchemy as sa
+from dash import html
+from dash.exceptions import DependencyException
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import Map, Rule
+
+from dashboard import auth
+from dashboard.components import message
+from dashboard.config import DEV_SECRET_KEY, Config
+from dashboard.texts import t
+from queries import audit_log
+from queries.access import AccessDenied
+
+CALLBACK_PATH = "/_dash-update-component"
+ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+LOCATION_PROPS = frozenset({"pathname", "search", "hash", "href"})
+MIN_SECRET_LENGTH = 32
+
+# What a signed-in caller without a valid role may still fetch: the page shell and static files.
+NO_ROLE_RULES = frozenset({
+    "/", "/<path:path>", "/_dash-layout", "/_dash-dependencies", "/_reload-hash", "/_favicon.ico",
+    "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>", "/assets/<path:filename>",
+    "/taal/<lang>",
+})
+
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
+# Responses that are not HTML pages run no scripts and are never framed.
+DATA_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+def under_gunicorn() -> bool:
+    """Tell whether this process is served by gunicorn."""
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn") or "gunicorn.arbiter" in sys.modules
+
+
+def check_secret_key(cfg: Config) -> None:
+    """Refuse to serve under gunicorn with the development key or a short one."""
+    if under_gunicorn() and (cfg.SECRET_KEY == DEV_SECRET_KEY or len(cfg.SECRET_KEY) < MIN_SECRET_LENGTH):
+        raise RuntimeError(
+            "SECRET_KEY is the development default or shorter than "
+            f"{MIN_SECRET_LENGTH} characters: set a long random value (the same in every worker), e.g. "
+            "python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+
+
+def configure_server(server: flask.Flask, cfg: Config) -> None:
+    """Session cookie and proxy settings; sessions are signed cookies, valid in every worker."""
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=cfg.HTTPS,
+        SESSION_COOKIE_NAME="loket_session",
+        PERMANENT_SESSION_LIFETIME=cfg.SESSION_HOURS * 3600,
+    )
+    if cfg.PROXY_HOPS > 0:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=cfg.PROXY_HOPS, x_proto=cfg.PROXY_HOPS,
+                                   x_host=cfg.PROXY_HOPS)
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+def _wants_json() -> bool:
+    path = flask.request.path
+    return path == CALLBACK_PATH or path.startswith(("/api/", "/_dash-"))
+
+
+def refusal(status: int, key: str) -> flask.Response:
+    """Return a short refusal (JSON for callbacks and the API, plain text otherwise), never a trace."""
+    if _wants_json():
+        response = flask.jsonify({"error": status, "message": t(key)})
+        response.status_code = status
+        return response
+    return flask.Response(t(key), status=status, mimetype="text/plain")
+
+
+def no_access_layout() -> html.Div:
+    """The whole app for a signed-in caller without a valid role: a clear message."""
+    return html.Div(
+        [
+            html.Header(html.H1(t("app.title")), className="site-header"),
+            html.Main(message(t("app.no_access"), "error"), className="site-main", id="main"),
+        ],
+        className="shell",
+    )
+
+
+def guarded_layout(shell):
+    """Wrap the shell so that a caller without a valid role gets only the no-access message."""
+
+    @functools.wraps(shell)
+    def layout():
+        if auth.current_access().role is None:
+            return no_access_layout()
+        return shell()
+
+    return layout
+
+
+def _role_guard(layout, roles: tuple[str, ...]):
+    # No default arguments: the page router passes the URL's query keys as keyword arguments.
+    @functools.wraps(layout)
+    def guarded(*args, **kwargs):
+        if auth.current_access().role not in roles:
+            return message(t("app.forbidden"), "error")
+        return layout(*args, **kwargs)
+
+    guarded.loket_roles = roles
+    return guarded
+
+
+def protect_pages() -> None:
+    """Give every page that names `roles` in `dash.register_page` a server-side role check."""
+    for page in dash.page_registry.values():
+        layout, roles = page.get("layout"), page.get("roles")
+        if roles and callable(layout) and not hasattr(layout, "loket_roles"):
+            page["layout"] = _role_guard(layout, tuple(roles))
+
+
+# --- before authentication: refuse what dash-auth and Dash would fail on --------------------------
+
+def _spec_id(spec: dict):
+    """Return a callback's component id; pattern-matching ids come as JSON text."""
+    spec_id = spec.get("id")
+    if isinstance(spec_id, str) and spec_id.startswith("{"):
+        try:
+            return json.loads(spec_id)
+        except ValueError:
+            return spec_id
+    return spec_id
+
+
+def _ids_match(spec: dict, given) -> bool:
+    spec_id = _spec_id(spec)
+    if isinstance(given, list):  # pattern-matching ALL / ALLSMALLER: a list of concrete inputs
+        return isinstance(spec_id, dict) and all(_ids_match(spec, g) for g in given)
+    if not isinstance(given, dict) or given.get("property") != spec.get("property"):
+        return False
+    given_id = given.get("id")
+    if isinstance(spec_id, dict):
+        return isinstance(given_id, dict) and set(given_id) == set(spec_id)
+    return given_id == spec_id
+
+
+def valid_callback_body(app: dash.Dash, body) -> bool:
+    """Tell whether a callback request names a server callback and matches its inputs and state."""
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+        return False
+    spec = app.callback_map.get(body["output"])
+    if not spec or "callback" not in spec:
+        return False  # unknown or clientside-only callback
+    for key in ("inputs", "state"):
+        given = body.get(key, [])
+        if not isinstance(given, list) or len(given) != len(spec.get(key, [])):
+            return False
+        if not all(_ids_match(s, g) for s, g in zip(spec.get(key, []), given)):
+            return False
+    outputs = body.get("outputs", [])
+    if not isinstance(outputs, (list, dict)):
+        return False
+    if isinstance(spec.get("output"), list) and (not isinstance(outputs, list) or len(outputs) != len(spec["output"])):
+        return False
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return False
+    # dash-auth and Dash's page router treat these as text; anything else would be a 500.
+    return all(isinstance(entry.get("value"), (str, type(None)))
+               for entry in _entries(body) if entry.get("property") in LOCATION_PROPS)
+
+
+def _entries(body: dict):
+    for key in ("inputs", "state"):
+        for item in body.get(key, []):
+            yield from (item if isinstance(item, list) else [item])
+
+
+def install_request_guard(app: dash.Dash) -> None:
+    """Register the checks that must run before dash-auth's (call before `auth.install`)."""
+
+    @app.server.before_request
+    def refuse_bad_requests():
+        req = flask.request
+        if req.method not in ("GET", "HEAD", "OPTIONS") and req.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+            return refusal(403, "app.forbidden")  # a page elsewhere posting with the user's credentials
+        if req.path == CALLBACK_PATH:
+            # No callback is public, so an unauthenticated one is refused before dash-auth reads its body.
+            authenticator = flask.current_app.extensions[auth.EXTENSION]
+            if not authenticator.is_authorized():
+                return authenticator.login_request()
+            if req.method == "POST" and not valid_callback_body(app, req.get_json(silent=True)):
+                return refusal(400, "app.bad_request")
+        return None
+
+
+# --- after authentication -------------------------------------------------------------------------
+
+def _is_static(path: str) -> bool:
+    return path.startswith(STATIC_PREFIXES)
+
+
+@functools.lru_cache(maxsize=8)
+def _auth_routes(paths: tuple[str, ...]):
+    return Map([Rule(p) for p in paths]).bind("")
+
+
+def _is_auth_path(path: str) -> bool:
+    """Tell whether a path is one of the identity provider's login, callback or logout routes."""
+    authenticator = flask.current_app.extensions.get(auth.EXTENSION)
+    paths = authenticator.auth_paths() if authenticator is not None else ()
+    return bool(paths) and _auth_routes(paths).test(path)
+
+
+def _router_target(body) -> str | None:
+    """Return the page path (with its query) a page-router callback asks for, else None."""
+    if not isinstance(body, dict) or body.get("output") != ROUTER_OUTPUT:
+        return None
+    values = {i.get("property"): i.get("value") for i in body.get("inputs", []) if isinstance(i, dict)}
+    pathname = values.get("pathname") if isinstance(values.get("pathname"), str) else ""
+    search = values.get("search") if isinstance(values.get("search"), str) else ""
+    return f"{pathname}{search}"
+
+
+def _requested_scope() -> str | None:
+    req = flask.request
+    value = (req.view_args or {}).get("scope") or req.args.get("scope")
+    return value if isinstance(value, str) else None
+
+
+def _sent_files(response: flask.Response) -> list[str]:
+    """Return the names of files a response sends: dcc.Download payloads, or an attachment."""
+    disposition = response.headers.get("Content-Disposition", "")
+    if disposition.startswith("attachment"):
+        return [disposition.partition("filename=")[2].strip('"') or flask.request.path]
+    if flask.request.path != CALLBACK_PATH or response.status_code != 200 or response.mimetype != "application/json":
+        return []
+    try:
+        outputs = json.loads(response.get_data()).get("response", {})
+    except (ValueError, AttributeError):
+        return []
+    return [str(value["filename"]) for props in outputs.values() if isinstance(props, dict)
+            for value in props.values() if isinstance(value, dict) and {"filename", "content"} <= value.keys()]
+
+
+def _audit_entries(response: flask.Response) -> list[tuple[str, str]]:
+    """Return the (action, target) pairs a response is recorded as."""
+    req, status = flask.request, response.status_code
+    entries = []
+    if req.path == CALLBACK_PATH:
+        body = req.get_json(silent=True)
+        target = _router_target(body)
+        if target is not None:
+            entries.append(("page_view" if status < 400 else "denied", target))
+        elif status == 403:
+            entries.append(("denied", f"callback {body.get('output', '')}" if isinstance(body, dict) else "callback"))
+    elif req.path.startswith("/api/"):
+        entries.append(("denied" if status == 403 else "api", req.full_path.rstrip("?")))
+    elif status == 403:
+        entries.append(("denied", req.full_path.rstrip("?")))
+    entries += [("download", name) for name in _sent_files(response)]
+    return entries
+
+
+def _audit(engine: sa.Engine, response: flask.Response) -> flask.Response:
+    access = auth.current_access()
+    if not access.user:
+        return response  # unauthenticated: nothing was shown (failed logins are recorded by auth)
+    status = response.status_code
+    try:
+        for action, target in _audit_entries(response):
+            audit_log.record(engine, access, action, target, _requested_scope(), status=status)
+    except sa.exc.SQLAlchemyError:
+        flask.current_app.logger.exception("audit log not written")
+        if status < 400:  # what cannot be recorded is not shown
+            return refusal(503, "app.store_down")
+    return response
+
+
+def _content_security_policy(app: dash.Dash, cfg: Config) -> str:
+    scripts = " ".join(["'self'", *app.csp_hashes()])
+    policy = [
+        "default-src 'self'",
+        f"script-src {scripts}",
+        # Plotly and Dash's components add <style> elements and style attributes at run time.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+    if cfg.HTTPS:
+        policy.append("upgrade-insecure-requests")
+    return "; ".join(policy)
+
+
+def _headers(app: dash.Dash, cfg: Config, response: flask.Response) -> flask.Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = _content_security_policy(app, cfg)
+    else:
+        response.headers.setdefault("Content-Security-Policy", DATA_CSP)
+    if cfg.HTTPS:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if not _is_static(flask.request.path):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+        response.headers.pop("ETag", None)
+    response.headers.pop("Server", None)
+    return response
+
+
+def install(app: dash.Dash, cfg: Config, engine: sa.Engine) -> None:
+    """Register default deny, error handlers, headers and the audit log (call after `auth.install`)."""
+    server = app.server
+
+    @server.before_request
+    def default_deny():
+        path = flask.request.path
+        if _is_static(path) or _is_auth_path(path):
+            return None
+        if auth.current_access().role is not None:
+            return None
+        rule = flask.request.url_rule.rule if flask.request.url_rule is not None else None
+        if flask.request.method in ("GET", "HEAD") and rule in NO_ROLE_RULES and not path.startswith("/api/"):
+            return None  # the shell, which then shows only the no-access message
+        return refusal(403, "app.no_access")
+
+    @server.errorhandler(AccessDenied)
+    def access_denied(_error):
+        return refusal(403, "app.forbidden")
+
+    @server.errorhandler(DependencyException)
+    def unknown_file(_error):
+        return flask.Response("Not Found", status=404, mimetype="text/plain")  # an unknown component suite
+
+    @server.errorhandler(sa.exc.SQLAlchemyError)
+    def store_down(error):
+        if server.testing:
+            raise error  # tests see the real exception
+        server.logger.exception("store error")
+        return refusal(503, "app.store_down")
+
+    @server.errorhandler(Exception)
+    def unexpected(error):
+        if isinstance(error, HTTPException):
+            return error
+        if server.testing:
+            raise error  # tests see the real exception
+        server.logger.exception("unhandled error")
+        return refusal(500, "app.error")
+
+    @server.after_request
+    def audit_and_headers(response):
+        if not _is_static(flask.request.path):
+            response = _audit(engine, response)
+        return _headers(app, cfg, response)
