@@ -9,7 +9,7 @@ import dash
 import flask
 from dash import _callback
 
-from dashboard import auth, runtime, security
+from dashboard import api, auth, runtime, security
 from dashboard.config import Config
 from dashboard.layout import shell
 from dashboard.texts import DEFAULT_LANGUAGE, LANG_COOKIE, LANGUAGES, current_language
@@ -87,6 +87,8 @@ def create_app(config: Config | dict | None = None) -> dash.Dash:
     security.install_request_guard(app)
     auth.install(app, cfg, engine)
     security.install(app, cfg, engine)
+
+    server.register_blueprint(api.blueprint)
 
     @server.route("/taal/<lang>")
     def switch_language(lang: str):

@@ -31,7 +31,44 @@ def cmd_demo(args, cfg: Config) -> int:
     summary = load_demo(engine, seed=args.seed, registrations=args.registrations, progress=progress)
     print(file=sys.stderr)
     print(f"Demo store filled in {time.perf_counter() - started:.1f} s: {summary}")
+    return cmd_refresh(args, cfg)
+
+
+def cmd_refresh(args, cfg: Config) -> int:
+    from dashboard.runtime import policy_from
+    from queries import catalogue
+
+    print("Publishing the protected catalogue (the attacker check takes a minute or two)...", file=sys.stderr)
+    run = catalogue.refresh(_engine(cfg), policy_from(cfg))
+    print(f"Catalogue refreshed up to {run.data_until}: {run.cells:,} count cells, {run.primary_suppressed:,} "
+          f"hidden by the rule, {run.secondary_suppressed:,} more hidden so they cannot be worked out "
+          f"({run.seconds:.1f} s).")
     return 0
+
+
+def cmd_audit(args, cfg: Config) -> int:
+    from dashboard.runtime import policy_from
+    from queries import catalogue
+    from queries.access import Access
+    from queries.audit import audit_cells
+
+    policy = policy_from(cfg)
+    cells, until = catalogue.counts_beside_publication(_engine(cfg))
+    roles = []
+    if args.role in ("all", "programme"):
+        roles.append(Access("audit", "programme"))
+    if args.role in ("all", "unit"):
+        roles += [Access("audit", "unit", code) for code in (args.unit or UNITS.values)]
+    print(f"Attacking the catalogue up to {until} with k = {policy.k} (a hidden cell passes when its "
+          f"provable interval is at least {policy.k / 2:g} wide):")
+    failed = False
+    for access in roles:
+        report = audit_cells(cells, policy, access)
+        print(" ", report.summary(policy), flush=True)
+        if not report.narrow.empty:
+            failed = True
+            print(report.narrow.head(20).to_string(index=False))
+    return 1 if failed else 0
 
 
 def _read_password(confirm: bool = True) -> str:
@@ -143,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--registrations", type=int, default=None,
                       help="total registrations (default: calibrated to the 2014 evaluation, then growth)")
     demo.set_defaults(func=cmd_demo)
+    sub.add_parser("refresh", help="rebuild the published, protected catalogue from the store").set_defaults(
+        func=cmd_refresh)
+    audit = sub.add_parser("audit", help="attack the published catalogue as each role would (LP, HiGHS)")
+    audit.add_argument("--role", choices=("all", "programme", "unit"), default="all")
+    audit.add_argument("--unit", action="append", choices=UNITS.values, help="unit code(s) for --role unit")
+    audit.set_defaults(func=cmd_audit)
     _add_users_parser(sub)
     return parser
 

@@ -51,3 +51,13 @@ def percentage(numerator: float | None, denominator: float | None, true_denomina
     if numerator is None or denominator is None or true_denominator < policy.k or not denominator:
         return None
     return float(round(100.0 * numerator / denominator))
+
+
+def integer_width(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Return the width of the whole-number range inside real bounds (counts are whole)."""
+    return np.floor(np.asarray(upper) + 1e-6) - np.ceil(np.asarray(lower) - 1e-6)
+
+
+def narrow_limit(policy: Policy) -> float:
+    """Return the width below which an attacker has pinned a hidden count too closely (k/2)."""
+    return policy.k / 2

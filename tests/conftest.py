@@ -41,3 +41,19 @@ def any_store(request, tmp_path) -> sa.Engine:
 @pytest.fixture
 def sqlite_store(tmp_path) -> sa.Engine:
     return fresh_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+
+
+DEMO_TODAY = __import__("datetime").date(2026, 11, 28)
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> sa.Engine:
+    """The calibrated demo store with its published catalogue (built once per test session)."""
+    from queries import catalogue
+    from queries.demo import load_demo
+    from queries.privacy import Policy
+
+    engine = fresh_store(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}")
+    load_demo(engine, until=DEMO_TODAY)
+    catalogue.refresh(engine, Policy(), today=DEMO_TODAY)
+    return engine

@@ -1,0 +1,141 @@
+"""The privacy layer: the rule, the linked relations, the attacker, and secondary suppression."""
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from queries import catalogue, linked
+from queries.access import Access
+from queries.audit import audit_cells
+from queries.codes import AGE_BANDS, CHANNELS, GENDERS, PRODUCTS, TARGET_GROUPS
+from queries.privacy import Policy, percentage
+from tests.conftest import fresh_store
+from tests.factories import add_registrations, add_units, registration
+
+PROGRAMME = Access("t", "programme")
+
+
+def test_rule_hides_one_to_k_minus_one_and_rounds_the_rest_to_five():
+    policy = Policy()
+    counts = np.array([0, 1, 9, 10, 12, 13, 17, 18, 1234])
+    assert policy.is_primary(counts).tolist() == [False, True, True, False, False, False, False, False, False]
+    assert policy.round(counts).tolist() == [0, 0, 10, 10, 10, 15, 15, 20, 1235]
+
+
+def test_hiding_zeros_is_configurable():
+    assert Policy(show_zeros=False).is_primary(np.array([0, 10])).tolist() == [True, False]
+
+
+def test_rounded_figure_tells_the_attacker_a_five_wide_range():
+    assert Policy().rounding_interval(25) == (23, 27)
+
+
+@pytest.mark.parametrize("num, den, true_den, expected", [(10, 40, 41, 25.0), (10, 40, 9, None), (None, 40, 41, None)])
+def test_percentages_need_published_counts_and_a_true_denominator_of_k(num, den, true_den, expected):
+    assert percentage(num, den, true_den, Policy()) == expected
+
+
+def _store(tmp_path, rows, name="s.sqlite"):
+    engine = fresh_store(f"sqlite:///{tmp_path / name}")
+    with engine.begin() as conn:
+        add_units(conn)
+        if rows:
+            add_registrations(conn, rows)
+    return engine
+
+
+def test_true_counts_satisfy_every_written_relation(tmp_path):
+    rng = np.random.default_rng(1)
+    rows = [registration(dt.date(2014, int(m), 3), str(u), target_group=str(g))
+            for m, u, g in zip(rng.integers(1, 13, 300), rng.choice(["NN", "ON", "LB", "AM"], 300),
+                               rng.choice(TARGET_GROUPS.values, 300))]
+    engine = _store(tmp_path, rows)
+    with engine.connect() as conn:
+        counts = catalogue.build_counts(catalogue.read_populations(conn, "2014-12"), "2014-12")
+    for block in linked.blocks(counts, catalogue.TABLES_BY_NAME):
+        n = block.cells["n"].to_numpy()
+        assert block.equalities.shape[0] > 0
+        assert np.abs(block.equalities @ n).max() == 0
+        assert (block.inequalities @ n).max(initial=0) <= 0
+
+
+def test_unit_role_relations_leave_out_units_to_national(tmp_path):
+    engine = _store(tmp_path, [registration(dt.date(2014, 3, 3), "NN")])
+    with engine.connect() as conn:
+        counts = catalogue.build_counts(catalogue.read_populations(conn, "2014-12"), "2014-12")
+    mine = counts[counts["scope"].isin(["NL", "NN"])]
+    full = linked.blocks(mine, catalogue.TABLES_BY_NAME, all_units=True)[0]
+    unit = linked.blocks(mine, catalogue.TABLES_BY_NAME, all_units=False)[0]
+    assert unit.equalities.shape[0] < full.equalities.shape[0]
+
+
+def _plain_rule(cells: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """The NHS rule alone, with no secondary suppression: what PRIVACY.md warns about."""
+    from queries.protect import exact_cells
+
+    exact = exact_cells(cells, catalogue.TABLES_BY_NAME, policy)
+    hidden = policy.is_primary(cells["n"].to_numpy())
+    value = np.where(exact, cells["n"], policy.round(cells["n"].to_numpy())).astype(float)
+    return cells.assign(value=np.where(hidden, np.nan, value), suppressed=hidden)
+
+
+def test_plain_rule_is_undone_by_differencing_and_secondary_suppression_prevents_it(tmp_path):
+    # March 2014: 21 current staff and 4 managers; with the national total exact, "managers"
+    # = 25 - (20 +- 2) is pinned to 3..7 under the plain rule.
+    rows = [registration(dt.date(2014, 3, 3), "NN") for _ in range(21)]
+    rows += [registration(dt.date(2014, 3, 4), "NN", target_group="manager") for _ in range(4)]
+    engine = _store(tmp_path, rows)
+    policy = Policy(exact_national_total=True)
+    with engine.connect() as conn:
+        counts = catalogue.build_counts(catalogue.read_populations(conn, "2014-12"), "2014-12")
+
+    plain = audit_cells(_plain_rule(counts, policy), policy, PROGRAMME)
+    assert not plain.narrow.empty
+    assert plain.narrowest < policy.k / 2
+
+    published, protection = catalogue.publish(counts, policy)
+    assert protection.secondary.sum() >= 1
+    protected = audit_cells(counts.assign(value=published["value"], suppressed=published["suppressed"]),
+                            policy, PROGRAMME)
+    assert protected.narrow.empty
+    assert protected.narrowest >= policy.k / 2
+
+
+def test_published_counts_are_zero_or_rounded_multiples_of_five_of_at_least_k(tmp_path):
+    rng = np.random.default_rng(7)
+    rows = [registration(dt.date(2014, int(m), 5), str(u), product=str(p))
+            for m, u, p in zip(rng.integers(1, 13, 400), rng.choice(["NN", "ON", "RT"], 400),
+                               rng.choice(PRODUCTS.values, 400))]
+    engine = _store(tmp_path, rows)
+    catalogue.refresh(engine, Policy(), today=dt.date(2015, 1, 10))
+    with engine.connect() as conn:
+        cells = pd.read_sql("SELECT table_name, value, suppressed FROM published_cells", conn)
+    counts = cells[cells["table_name"].isin(catalogue.TABLES_BY_NAME) & ~cells["suppressed"].astype(bool)]
+    assert len(counts) > 100
+    assert ((counts["value"] == 0) | ((counts["value"] >= 10) & (counts["value"] % 5 == 0))).all()
+    assert cells.loc[cells["suppressed"].astype(bool), "value"].isna().all()
+
+
+small_registrations = st.lists(
+    st.tuples(st.integers(1, 12), st.sampled_from(["NN", "ON", "LB"]), st.sampled_from(TARGET_GROUPS.values[:4]),
+              st.sampled_from(CHANNELS.values), st.sampled_from(GENDERS.values), st.sampled_from(AGE_BANDS.values[:3])),
+    min_size=1, max_size=90,
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(small_registrations)
+def test_no_hidden_count_in_a_small_store_can_be_narrowed_below_k_half(tmp_path_factory, rows):
+    engine = _store(tmp_path_factory.mktemp("h"), [
+        registration(dt.date(2014, m, 10), u, target_group=g, channel=c, gender=s, age_band=a)
+        for m, u, g, c, s, a in rows
+    ])
+    policy = Policy()
+    catalogue.refresh(engine, policy, today=dt.date(2015, 1, 10))
+    cells, _until = catalogue.counts_beside_publication(engine)
+    for access in (PROGRAMME, Access("t", "unit", "NN")):
+        report = audit_cells(cells, policy, access)
+        assert report.narrow.empty, report.narrow.to_string()
