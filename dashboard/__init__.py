@@ -9,7 +9,7 @@ import dash
 import flask
 from dash import _callback
 
-from dashboard import api, auth, runtime, security
+from dashboard import api, auth, export_ui, runtime, security  # export_ui: the export callbacks (issue #6)
 from dashboard.config import Config
 from dashboard.layout import shell
 from dashboard.texts import DEFAULT_LANGUAGE, LANG_COOKIE, LANGUAGES, current_language
@@ -23,6 +23,8 @@ class LoketDash(dash.Dash):
     def interpolate_index(self, **kwargs):
         # Screen readers need the page's language; it follows the caller's cookie.
         html = super().interpolate_index(**kwargs)
+        # Dash puts its scripts in a <footer>: a second "contentinfo" landmark beside the shell's footer.
+        html = html.replace("<footer>", '<div class="dash-scripts">', 1).replace("</footer>", "</div>", 1)
         return html.replace("<html>", f'<html lang="{current_language()}">', 1)
 
 
@@ -81,7 +83,7 @@ def create_app(config: Config | dict | None = None) -> dash.Dash:
     server.extensions[runtime.EXTENSION] = runtime.Runtime(cfg, engine, runtime.policy_from(cfg))
     _register_pages()
     security.protect_pages()
-    app.layout = security.guarded_layout(shell)
+    app.layout = security.guarded_layout(export_ui.with_pack_panel(shell))
     # Order matters: refuse malformed requests, then authenticate (dash-auth), then deny by default.
     security.configure_server(server, cfg)
     security.install_request_guard(app)

@@ -5,6 +5,7 @@ import argparse
 import getpass
 import sys
 import time
+from pathlib import Path
 
 from dashboard.config import Config
 from queries import store, users
@@ -69,6 +70,131 @@ def cmd_audit(args, cfg: Config) -> int:
             failed = True
             print(report.narrow.head(20).to_string(index=False))
     return 1 if failed else 0
+
+
+def cmd_import(args, cfg: Config) -> int:
+    """Validate export files and load them in one transaction (see docs/data-contract.md)."""
+    from dashboard.runtime import policy_from
+    from queries import audit_log, importer
+    from queries.access import Access
+
+    paths = [Path(f) for f in args.files]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"loket import: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    engine = _engine(cfg)
+    user = (args.by or _os_user())[:80]
+    lang = args.lang
+    shown = [0]
+    report_file = open(args.report, "w", encoding="utf-8", newline="") if args.report else None  # noqa: SIM115
+    writer = importer.ReportWriter(report_file, lang) if report_file else None
+    interactive = sys.stderr.isatty()
+
+    def on_error(error: importer.RowError) -> None:
+        if writer is not None:
+            writer(error)
+        if writer is None or shown[0] < REPORT_PREVIEW:
+            _clear_progress(interactive)
+            print(_error_line(error, lang), file=sys.stderr)
+        shown[0] += 1
+
+    last = [0.0]
+
+    def progress(p: importer.Progress) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.5 and p.fraction < 1:
+            return
+        last[0] = now
+        phase = "checking" if p.phase == "check" else "loading"
+        text = f"  [{p.file_number}/{p.files}] {p.file}: {phase} {p.rows:>11,} rows ({p.fraction:4.0%})"
+        if interactive:
+            print(f"\r{text}\x1b[K", end="", file=sys.stderr, flush=True)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    mode = "Checking (dry run)" if args.dry_run else "Checking and loading"
+    print(f"{mode} {len(paths)} file{'s' if len(paths) != 1 else ''} as {user}...", file=sys.stderr)
+    try:
+        result = importer.import_files(
+            engine, paths, user=user, policy=None if args.dry_run else policy_from(cfg),
+            valid_only=args.valid_only, dry_run=args.dry_run, kind=args.kind, on_error=on_error, progress=progress)
+    except Exception as exc:  # noqa: BLE001 - the store refused: say so plainly, nothing was written
+        _clear_progress(interactive)
+        print(f"loket import: the import failed and nothing was changed: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
+    finally:
+        if report_file is not None:
+            report_file.close()
+    _clear_progress(interactive)
+    if writer is not None and result.error_count > REPORT_PREVIEW:
+        print(f"... and {result.error_count - REPORT_PREVIEW:,} more; all of them are in {args.report}", file=sys.stderr)
+    print(_summary_table(result))
+    if not args.dry_run:
+        names = ", ".join(f.name for f in result.files)
+        audit_log.record(engine, Access(user=user, role=None), "import", f"cli: {names}",
+                         status=200 if result.committed else 422)
+    return _conclude(result, args)
+
+
+REPORT_PREVIEW = 20
+
+
+def _os_user() -> str:
+    try:
+        return f"{getpass.getuser()} (cli)"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _clear_progress(interactive: bool) -> None:
+    if interactive:
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+
+
+def _error_line(error, lang: str) -> str:
+    where = f"{error.file}:{error.line}" if error.line else error.file
+    column = f" [{error.column}]" if error.column else ""
+    value = f" {error.value[:80]!r}" if error.value else ""
+    return f"{where}{column}{value}: {error.reason(lang)}"
+
+
+def _summary_table(result) -> str:
+    lines = [f"{'file':<32} {'type':<15} {'rows':>10} {'rejected':>9} {'inserted':>9} {'updated':>9} "
+             f"{'unchanged':>10}  status"]
+    for f in result.files:
+        lines.append(f"{f.name[:32]:<32} {f.kind or '-':<15} {f.rows:>10,} {f.rejected:>9,} {f.inserted:>9,} "
+                     f"{f.updated:>9,} {f.unchanged:>10,}  {f.status or '-'}"
+                     + (f" (batch {f.batch_id})" if f.batch_id else "")
+                     + (f"; this file was imported before (batch {', '.join(map(str, f.seen_before))})"
+                        if f.seen_before else ""))
+    return "\n".join(lines)
+
+
+def _conclude(result, args) -> int:
+    if args.dry_run:
+        if result.error_count:
+            print(f"Dry run: nothing was changed. {result.error_count:,} error(s) in {result.rejected:,} row(s); "
+                  "fix them, or load only the valid rows with --valid-only. Inserted/updated show what a load would do.")
+            return 1
+        print("Dry run: nothing was changed. The files are valid; inserted/updated show what a load would do.")
+        return 0
+    if not result.committed:
+        print(f"Nothing was changed: {result.error_count:,} error(s) in {result.rejected:,} row(s). "
+              "Fix them and import again, or load only the valid rows with --valid-only.")
+        return 1
+    skipped = f" {result.rejected:,} rejected row(s) were skipped (--valid-only)." if result.rejected else ""
+    if result.changed == 0:
+        print(f"Nothing new: every row was already in the store.{skipped}")
+    else:
+        refreshed = " The published catalogue was refreshed." if result.refreshed else ""
+        print(f"Loaded in {result.seconds:.1f} s.{skipped}{refreshed}")
+    if result.refresh_error:
+        print(f"The data were loaded, but refreshing the published catalogue failed ({result.refresh_error}); "
+              "the pages show the old figures until `loket refresh` succeeds.")
+        return 3
+    return 0
 
 
 def _read_password(confirm: bool = True) -> str:
@@ -187,7 +313,112 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--unit", action="append", choices=UNITS.values, help="unit code(s) for --role unit")
     audit.set_defaults(func=cmd_audit)
     _add_users_parser(sub)
+    _add_import_parser(sub)
+    _add_report_parser(sub)
     return parser
+
+
+def cmd_report(args, cfg: Config) -> int:
+    """Write a steering pack for the programme, or for one unit exactly as its users see it."""
+    from dashboard import controls, exports
+    from queries import audit_log, indicators
+    from queries.access import Access
+
+    period_type = controls.period_type_of(args.period)
+    if period_type is None:
+        print(f"loket report: {args.period!r} is not a period: use 2014-03, 2014-Q1 or 2014", file=sys.stderr)
+        return 2
+    if args.start is not None and controls.period_type_of(args.start) != period_type:
+        print(f"loket report: --from {args.start!r} is not a period of the same kind as {args.period}", file=sys.stderr)
+        return 2
+    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "pptx")
+    if fmt not in exports.PACK_FORMATS:
+        print(f"loket report: choose --format {'|'.join(exports.PACK_FORMATS)}", file=sys.stderr)
+        return 2
+    engine = _engine(cfg)
+    user = _os_user()[:80]
+    access = Access(user, "unit", args.unit) if args.unit else Access(user, "programme")
+    available = indicators.published_periods(engine, access)[period_type]
+    if not available:
+        print("loket report: nothing is published yet: load data and run `loket refresh`", file=sys.stderr)
+        return 1
+    if args.period not in available:
+        print(f"loket report: {args.period} is not published; {period_type}s run from {available[0]} to "
+              f"{available[-1]}", file=sys.stderr)
+        return 2
+    query = {"periode": period_type, "tot": args.period, **({"van": args.start} if args.start else {})}
+    interactive = sys.stderr.isatty()
+    names = {"collect": "reading the figures", "render": "drawing the charts", "write": "writing the file"}
+
+    def progress(step: str, done: int, total: int) -> None:
+        text = f"  {names.get(step, step)}: {done} of {total}"
+        if interactive:
+            print(f"\r{text}\x1b[K", end="", file=sys.stderr, flush=True)
+        elif done == total:
+            print(text, file=sys.stderr, flush=True)
+
+    who = f"unit {args.unit} ({UNITS.label(args.unit, 'en')}) as its users see it" if args.unit else "the programme"
+    print(f"Steering pack ({fmt}) for {who}, {args.period}...", file=sys.stderr)
+    started = time.perf_counter()
+    server = exports.offline_server(cfg, engine)
+    try:
+        result = exports.build_pack(server, access, query, args.lang, fmt, demo=cfg.DEMO_MODE, progress=progress)
+    except Exception as exc:  # noqa: BLE001 - the browser or the store failed: say so plainly
+        _clear_progress(interactive)
+        print(f"loket report: the pack could not be made: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    _clear_progress(interactive)
+    if result is None:
+        print("loket report: nothing is published yet: load data and run `loket refresh`", file=sys.stderr)
+        return 1
+    name, data, pack = result
+    out = Path(args.out) if args.out else Path(name)
+    out.write_bytes(data)
+    audit_log.record(engine, access, "export", f"cli: {out.name}", pack.meta.scope_code(), status=200)
+    print(f"Wrote {out}: {len(pack.charts)} charts, {len(pack.key_figures)} key figures, "
+          f"{exports.size_text(len(data))}, in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def _add_report_parser(sub) -> None:
+    report = sub.add_parser(
+        "report", help="write a steering pack (PowerPoint, PDF or Excel) for the programme or one unit",
+        description="Write the steering pack: a cover, the key figures with their expected values, one slide per "
+                    "chart of the monitor (its definition in the notes) and the privacy rule. Only protected, "
+                    "published figures: exactly what the programme manager, or with --unit a unit's users, see on "
+                    "the pages. Charts are drawn by the system's Chromium (kaleido).")
+    report.add_argument("--period", required=True, metavar="PERIOD",
+                        help="the reported period: a month (2014-03), quarter (2014-Q1) or year (2014); trends run "
+                             "up to it")
+    report.add_argument("--from", dest="start", metavar="PERIOD",
+                        help="first period of the trends (default: a year of months, 8 quarters or 6 years)")
+    report.add_argument("--unit", choices=UNITS.values,
+                        help="a unit's pack: that unit with the national benchmark, as its users see it")
+    report.add_argument("--format", choices=("pptx", "pdf", "xlsx"),
+                        help="pptx (default), pdf or xlsx (default: from the --out suffix)")
+    report.add_argument("--out", metavar="FILE", help="where to write it (default: a file name from scope and period)")
+    report.add_argument("--lang", choices=("nl", "en"), default="nl", help="language (default: nl)")
+    report.set_defaults(func=cmd_report)
+
+
+def _add_import_parser(sub) -> None:
+    from queries.importer import KIND_ORDER
+
+    imp = sub.add_parser(
+        "import", help="validate export files of the registration system and load them in one transaction",
+        description="Validate every row of every file first, then load them in one transaction. A file with "
+                    "any error changes nothing, unless --valid-only. Rows are keyed by the source system's ids: "
+                    "importing the same or an updated file again never duplicates. See docs/data-contract.md.")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="CSV (; or ,) or XLSX export files")
+    imp.add_argument("--dry-run", action="store_true", help="check everything and report, but change nothing")
+    imp.add_argument("--valid-only", action="store_true",
+                     help="load the valid rows even when other rows (or files) are rejected")
+    imp.add_argument("--kind", choices=KIND_ORDER, help="the file type (default: recognised from the header row)")
+    imp.add_argument("--report", metavar="CSV", help="write every rejected row to this CSV file (then only the "
+                                                     f"first {REPORT_PREVIEW} are printed)")
+    imp.add_argument("--by", metavar="NAME", help="who imports, for the batch record (default: the OS user)")
+    imp.add_argument("--lang", choices=("en", "nl"), default="en", help="language of the reasons (default: en)")
+    imp.set_defaults(func=cmd_import)
 
 
 def main(argv: list[str] | None = None) -> int:

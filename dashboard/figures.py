@@ -1,52 +1,224 @@
-"""Pure DataFrame -> Figure builders. No I/O; every input is an already-protected frame."""
+"""Pure DataFrame -> Figure builders. No I/O; every input is an already-protected frame.
+
+A value that is not shown is never drawn as zero: in bar charts it is a hatched bar with the
+symbol *, in line charts a gap in the line with * on the chart's top row; hover text says
+"* not shown". An expected value (streefwaarde) is a labelled dashed reference line, in black:
+never a red/green verdict.
+"""
 from __future__ import annotations
+
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.texts import fmt_number, fmt_period, t
+from dashboard.texts import fmt_period, fmt_value, t
 from queries.privacy import SYMBOL
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-HIDDEN_COLOUR = "#9a9a9a"
+HIDDEN_COLOUR = "#767676"
+HIDDEN_FILL = "rgba(118,118,118,0.18)"
+REFERENCE_COLOUR = "#1b1b1b"
+DASHES = ("solid", "dot", "dash", "dashdot")
 FONT = "Source Sans 3, Segoe UI, Arial, sans-serif"
 
 
-def _base_layout(fig: go.Figure, title: str) -> go.Figure:
+def _base_layout(fig: go.Figure, title: str, lang: str, *, height: int = 380) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
-        font={"family": FONT, "size": 15},
-        margin={"l": 56, "r": 16, "t": 56, "b": 64},
+        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        font={"family": FONT, "size": 15, "color": "#1b1b1b"},
+        margin={"l": 56, "r": 16, "t": 48 if title else 16, "b": 48},
+        height=height,
         plot_bgcolor="white",
         paper_bgcolor="white",
-        legend={"orientation": "h", "y": -0.22},
-        separators=",.",
-        hoverlabel={"font": {"family": FONT}},
+        legend={"orientation": "h", "y": -0.18, "x": 0},
+        separators=",." if lang == "nl" else ".,",
+        hoverlabel={"font": {"family": FONT, "size": 15}},
     )
-    fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero")
+    fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero", zerolinecolor="#bdbdbd")
     return fig
 
 
-def bar_over_time(df: pd.DataFrame, *, title: str, lang: str) -> go.Figure:
-    """Draw one protected count per period as bars; hidden periods as hatched full-height bars."""
+def _hidden_marker() -> dict:
+    return {"color": HIDDEN_FILL, "line": {"color": HIDDEN_COLOUR, "width": 1},
+            "pattern": {"shape": "/", "fgcolor": HIDDEN_COLOUR, "size": 8}}
+
+
+def _shown_max(values) -> float:
+    shown = [float(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    return max(shown) if shown else 0.0
+
+
+def _nothing_shown(fig: go.Figure, lang: str, *, horizontal: bool = False) -> None:
+    fig.add_annotation(text=f"{SYMBOL} {t('legend.all_hidden', lang)}", showarrow=False, xref="paper", yref="paper",
+                       x=0.5, y=0.5, font={"size": 17, "color": "#4a4a4a"}, bgcolor="white")
+    # No value axis: a scale under nothing but hidden values would suggest they are small.
+    (fig.update_xaxes if horizontal else fig.update_yaxes)(showticklabels=False)
+
+
+def add_expected(fig: go.Figure, expected: float | None, measure: str, lang: str, *, horizontal: bool = True) -> go.Figure:
+    """Draw the commissioner's expected value as a labelled dashed reference line (no verdict)."""
+    if expected is None or (isinstance(expected, float) and math.isnan(expected)):
+        return fig
+    label = f"{t('target.label', lang)}: {fmt_value(expected, measure, lang)}"
+    line = {"color": REFERENCE_COLOUR, "dash": "dash", "width": 1.5}
+    if horizontal:
+        fig.add_hline(y=expected, line=line, annotation_text=label, annotation_position="top left",
+                      annotation_font={"size": 13, "color": REFERENCE_COLOUR})
+    else:
+        fig.add_vline(x=expected, line=line, annotation_text=label, annotation_position="top right",
+                      annotation_font={"size": 13, "color": REFERENCE_COLOUR})
+    return fig
+
+
+def bar_over_time(df: pd.DataFrame, *, title: str, lang: str, measure: str = "count",
+                  expected: float | None = None, height: int = 380) -> go.Figure:
+    """Draw one protected value per period as bars; hidden periods as hatched full-height bars with *."""
     labels = [fmt_period(p, lang) for p in df["period"]]
-    shown = ~df["suppressed"]
-    values = [None if s else float(v) for v, s in zip(df["value"], df["suppressed"])]
-    texts = [fmt_number(v, lang) for v in values]
+    hidden = [bool(s) for s in df["suppressed"]]
+    values = [None if s or pd.isna(v) else float(v) for v, s in zip(df["value"], hidden)]
+    texts = [fmt_value(v, measure, lang, suppressed=s) for v, s in zip(values, hidden)]
     fig = go.Figure()
     fig.add_bar(
-        x=labels, y=values, name=t("table.value", lang), marker_color=PALETTE[0],
+        x=labels, y=values, name=t(f"measure.{measure}", lang), marker_color=PALETTE[0],
         customdata=texts, hovertemplate="%{x}: %{customdata}<extra></extra>",
     )
-    top = float(df.loc[shown, "value"].max()) if shown.any() else 10.0
-    fig.add_bar(
-        x=labels, y=[top if s else None for s in df["suppressed"]],
-        name=f"{SYMBOL} {t('legend.hidden_bar', lang)}",
-        marker={"color": "rgba(154,154,154,0.25)", "line": {"color": HIDDEN_COLOUR, "width": 1},
-                "pattern": {"shape": "/", "fgcolor": HIDDEN_COLOUR}},
-        text=[SYMBOL if s else "" for s in df["suppressed"]], textposition="inside",
-        hovertemplate=f"%{{x}}: {SYMBOL} {t('legend.hidden_bar', lang)}<extra></extra>",
-    )
+    top = _shown_max(values) or 1.0
+    if any(hidden):
+        fig.add_bar(
+            x=labels, y=[top if s else None for s in hidden], name=f"{SYMBOL} {t('legend.hidden_bar', lang)}",
+            marker=_hidden_marker(), text=[SYMBOL if s else "" for s in hidden], textposition="inside",
+            insidetextanchor="end", textfont={"size": 18, "color": "#1b1b1b"},
+            hovertemplate=f"%{{x}}: {SYMBOL} {t('legend.hidden_bar', lang)}<extra></extra>",
+        )
     fig.update_layout(barmode="overlay", bargap=0.15)
-    return _base_layout(fig, title)
+    _base_layout(fig, title, lang, height=height)
+    if not any(v is not None for v in values) and len(values):
+        _nothing_shown(fig, lang)
+    return add_expected(fig, expected, measure, lang)
+
+
+def lines_over_time(df: pd.DataFrame, *, title: str, lang: str, series_labels: dict, measure: str,
+                    expected: float | None = None, height: int = 380, colours: dict | None = None,
+                    dashes: dict | None = None) -> go.Figure:
+    """Draw one line per series (column `series`) over the periods; hidden points break the line and
+    are marked with * on the chart's top row, in the series' colour.
+
+    `colours` and `dashes` map a series to a palette index and a dash (e.g. one colour per indicator,
+    dotted for the national benchmark); by default each series gets the next colour.
+    """
+    periods_ = sorted(df["period"].unique())
+    labels = [fmt_period(p, lang) for p in periods_]
+    series = list(series_labels)
+    top = _shown_max(df.loc[~df["suppressed"].astype(bool), "value"])
+    if expected is not None and not math.isnan(expected):
+        top = max(top, float(expected))
+    # Hidden points sit on the chart's top row, never near zero (percentages: at 100%).
+    star_y = 103.0 if measure == "percent" else (top or 1.0) * 1.08
+    fig = go.Figure()
+    any_hidden = False
+    for i, key in enumerate(series):
+        part = df[df["series"] == key].set_index("period").reindex(periods_)
+        hidden = part["suppressed"].astype("boolean").fillna(False).astype(bool).tolist()
+        values = [None if s or pd.isna(v) else float(v) for v, s in zip(part["value"], hidden)]
+        texts = [fmt_value(v, measure, lang, suppressed=s) for v, s in zip(values, hidden)]
+        colour = PALETTE[(colours or {}).get(key, i) % len(PALETTE)]
+        dash = (dashes or {}).get(key, DASHES[i // len(PALETTE) % len(DASHES)])
+        name = series_labels[key]
+        fig.add_scatter(
+            x=labels, y=values, name=name, mode="lines+markers", connectgaps=False,
+            line={"color": colour, "width": 3, "dash": dash},
+            marker={"size": 8, "color": colour, "symbol": "circle" if dash == "solid" else "diamond"},
+            customdata=texts, hovertemplate=f"{name}, %{{x}}: %{{customdata}}<extra></extra>",
+        )
+        if any(hidden):
+            # One legend entry for all hidden points; the star has its series' colour, the hover names it.
+            fig.add_scatter(
+                x=[lab for lab, s in zip(labels, hidden) if s], y=[star_y] * sum(hidden), mode="markers",
+                marker={"symbol": "asterisk-open", "size": 14, "color": colour, "line": {"color": colour, "width": 2}},
+                name=f"{SYMBOL} {t('legend.hidden_bar', lang)}", legendgroup="hidden", showlegend=not any_hidden,
+                hovertemplate=f"{name}, %{{x}}: {SYMBOL} {t('legend.hidden_bar', lang)}<extra></extra>",
+            )
+            any_hidden = True
+    rows = math.ceil((len(series) + any_hidden) / 2) if len(series) > 1 else 1
+    _base_layout(fig, title, lang, height=height + (24 * (rows - 1) if height >= 300 else 0))
+    if measure == "percent":
+        fig.update_yaxes(ticksuffix="%", range=[0, 108.0])
+    else:
+        fig.update_yaxes(range=[0, star_y * 1.1])
+    if df["suppressed"].astype(bool).any() and not df["value"].notna().any():
+        _nothing_shown(fig, lang)
+    return add_expected(fig, expected, measure, lang)
+
+
+def category_bars(df: pd.DataFrame, *, title: str, lang: str, category_labels: dict, scope_labels: dict,
+                  measure: str, expected: float | None = None) -> go.Figure:
+    """Draw one horizontal bar per category and scope (column `scope`); hidden values as hatched bars with *.
+
+    With a `count` column (shares of a breakdown), the hover text gives the count too.
+    """
+    categories = [c for c in category_labels if c in set(df["category"])]
+    names = [_wrap(category_labels[c]) for c in categories]
+    top = _shown_max(df.loc[~df["suppressed"].astype(bool), "value"]) or 1.0
+    fig = go.Figure()
+    scopes = [s for s in scope_labels if s in set(df["scope"])]
+    for i, scope in enumerate(scopes):
+        part = df[df["scope"] == scope].set_index("category").reindex(categories)
+        hidden = part["suppressed"].astype("boolean").fillna(True).astype(bool).tolist()
+        values = [None if s or pd.isna(v) else float(v) for v, s in zip(part["value"], hidden)]
+        texts = [fmt_value(v, measure, lang, suppressed=s) for v, s in zip(values, hidden)]
+        if "count" in part:
+            counts = [fmt_value(None if cs or pd.isna(c) else c, "count", lang, suppressed=bool(cs))
+                      for c, cs in zip(part["count"], part["count_suppressed"].astype("boolean").fillna(True))]
+            texts = [f"{v} ({t('measure.count', lang).lower()}: {c})" for v, c in zip(texts, counts)]
+        colour = PALETTE[i % len(PALETTE)]
+        label = scope_labels[scope]
+        fig.add_bar(
+            y=names, x=values, orientation="h", name=label, marker_color=colour, offsetgroup=str(i),
+            text=[fmt_value(v, measure, lang) if v is not None else "" for v in values], textposition="outside",
+            cliponaxis=False, textfont={"size": 14},
+            customdata=texts, hovertemplate=f"{label}, %{{y}}: %{{customdata}}<extra></extra>",
+        )
+        if any(hidden):
+            fig.add_bar(
+                y=names, x=[top if s else None for s in hidden], orientation="h", offsetgroup=str(i),
+                name=f"{SYMBOL} {label}: {t('legend.hidden_bar', lang).lower()}", marker=_hidden_marker(),
+                text=[SYMBOL if s else "" for s in hidden], textposition="inside", insidetextanchor="start",
+                textfont={"size": 18, "color": "#1b1b1b"},
+                hovertemplate=f"{label}, %{{y}}: {SYMBOL} {t('legend.hidden_bar', lang)}<extra></extra>",
+            )
+    fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
+    height = max(300, 64 + 34 * len(categories) * max(1, len(scopes)))
+    _base_layout(fig, title, lang, height=min(height, 900))
+    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", rangemode=None)
+    fig.update_xaxes(gridcolor="#e5e5e5", range=[0, top * 1.35], ticksuffix="%" if measure == "percent" else "")
+    fig.update_layout(margin={"l": 16, "r": 24, "t": 48 if title else 16, "b": 48})
+    fig.update_yaxes(automargin=True)
+    if df["value"].where(~df["suppressed"].astype(bool)).isna().all() and len(df):
+        _nothing_shown(fig, lang, horizontal=True)
+    return add_expected(fig, expected, measure, lang, horizontal=False)
+
+
+def _wrap(label: str, width: int = 24) -> str:
+    """Break a long category label over two lines, so it is not cut off on a narrow screen."""
+    if len(label) <= width or " " not in label:
+        return label
+    middle = len(label) // 2
+    spaces = [i for i, ch in enumerate(label) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return f"{label[:cut]}<br>{label[cut + 1:]}"
+
+
+def sparkline(df: pd.DataFrame, *, lang: str, measure: str, expected: float | None = None) -> go.Figure:
+    """Draw a small trend for a key-figure tile: bars for counts, a line otherwise; hidden as *."""
+    if measure == "count":
+        fig = bar_over_time(df, title="", lang=lang, measure=measure, expected=expected, height=130)
+    else:
+        fig = lines_over_time(df.assign(series="value"), title="", lang=lang, series_labels={"value": ""},
+                              measure=measure, expected=expected, height=130)
+    fig.update_layout(showlegend=False, margin={"l": 8, "r": 8, "t": 8, "b": 24}, font={"size": 12})
+    fig.update_xaxes(showticklabels=True, nticks=4)
+    fig.update_yaxes(showticklabels=False, showgrid=False)
+    return fig
+

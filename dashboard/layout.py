@@ -26,9 +26,10 @@ def shell() -> html.Div:
     """Build the page shell for the calling user and language (called per request)."""
     lang = current_language()
     other = "en" if lang == "nl" else "nl"
+    pages = sorted(dash.page_registry.values(), key=lambda page: (page.get("order") or 0, page["relative_path"]))
     nav_links = [
         dcc.Link(t(page["text_key"], lang), href=page["relative_path"], className="nav-link")
-        for page in dash.page_registry.values()
+        for page in pages
         if page.get("text_key") and may_visit(page)
     ]
     until = _data_until()
@@ -36,6 +37,7 @@ def shell() -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ID_URL, refresh="callback-nav"),
+            html.A(t("nav.skip", lang), href="#main", className="skip-link"),
             html.Header(
                 [
                     html.Div([html.H1(t("app.title", lang)), html.P(t("app.subtitle", lang), className="subtitle")]),
@@ -46,7 +48,7 @@ def shell() -> html.Div:
                 className="site-header",
             ),
             html.Nav(nav_links, className="site-nav", **{"aria-label": t("nav.label", lang)}),
-            html.Main(dash.page_container, className="site-main", id="main"),
+            html.Main(dash.page_container, className="site-main", id="main", tabIndex="-1"),
             html.Footer(
                 [
                     html.P(t("legend.symbol", lang), className="legend"),

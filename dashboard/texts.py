@@ -95,7 +95,495 @@ TEXTS: dict[str, tuple[str, str]] = {
     "role.programme": ("Programma", "Programme"),
     "role.unit": ("Eenheid", "Unit"),
     "role.admin": ("Beheerder", "Administrator"),
+    # Importing data (dashboard/pages/admin_import.py, queries/importer.py)
+    "page.admin_import": ("Importeren", "Import"),
+    "action.import": ("Import", "Import"),
+    "admin_import.intro": (
+        "Lees de exportbestanden van het registratiesysteem in (CSV uit Excel of XLSX; zie het gegevenscontract, "
+        "docs/data-contract.md). Eerst wordt elke regel gecontroleerd; er verandert pas iets als u op Laden klikt. "
+        "Regels worden herkend aan het id uit het registratiesysteem: opnieuw inlezen geeft nooit dubbele regels.",
+        "Load the registration system's export files (CSV from Excel, or XLSX; see the data contract, "
+        "docs/data-contract.md). Every row is checked first; nothing changes until you click Load. "
+        "Rows are recognised by the registration system's id: importing again never duplicates.",
+    ),
+    "admin_import.upload": (
+        "Sleep exportbestanden hierheen of klik om ze te kiezen (samen hoogstens {mb} MB; grotere bestanden met "
+        "`loket import`)",
+        "Drop export files here or click to choose them (at most {mb} MB together; larger files with `loket import`)",
+    ),
+    "admin_import.valid_only": (
+        "Alleen de goede regels laden (afgekeurde regels worden overgeslagen)",
+        "Load only the valid rows (rejected rows are skipped)",
+    ),
+    "admin_import.load": ("Laden", "Load"),
+    "admin_import.report": ("Download het foutenrapport (CSV)", "Download the report of rejected rows (CSV)"),
+    "admin_import.checking": ("Controleren", "Checking"),
+    "admin_import.loading": ("Laden", "Loading"),
+    "admin_import.progress": ("{phase}: {file} ({number} van {files}), {rows} regels", "{phase}: {file} ({number} of {files}), {rows} rows"),
+    "admin_import.waiting": ("Wachten op de controle...", "Waiting for the check..."),
+    "admin_import.check_ok": (
+        "Alle regels zijn goed. Klik op Laden om ze in te lezen.",
+        "Every row is valid. Click Load to load them.",
+    ),
+    "admin_import.check_errors": (
+        "{errors} fout(en) in {rows} regel(s). Zo wordt er niets geladen: verbeter het bestand, of kies "
+        "'Alleen de goede regels laden' en klik op Laden.",
+        "{errors} error(s) in {rows} row(s). As it is, nothing will be loaded: correct the file, or choose "
+        "'Load only the valid rows' and click Load.",
+    ),
+    "admin_import.check_note": (
+        "Nieuw, gewijzigd en ongewijzigd tonen wat Laden zou doen.",
+        "New, changed and unchanged show what Load would do.",
+    ),
+    "admin_import.loaded": ("Geladen. De gepubliceerde cijfers zijn ververst.", "Loaded. The published figures were refreshed."),
+    "admin_import.loaded_partly": (
+        "De goede regels zijn geladen; {rows} afgekeurde regel(s) zijn overgeslagen (zie het foutenrapport).",
+        "The valid rows were loaded; {rows} rejected row(s) were skipped (see the report).",
+    ),
+    "admin_import.nothing_new": (
+        "Er was niets nieuws: alle regels stonden al in de database.",
+        "Nothing new: every row was already in the store.",
+    ),
+    "admin_import.not_loaded": (
+        "Er is niets veranderd: {rows} regel(s) zijn afgekeurd.",
+        "Nothing was changed: {rows} row(s) were rejected.",
+    ),
+    "admin_import.refresh_failed": (
+        "De gegevens zijn geladen, maar het verversen van de gepubliceerde cijfers is mislukt; de pagina's tonen "
+        "de oude cijfers tot `loket refresh` slaagt.",
+        "The data were loaded, but refreshing the published figures failed; the pages show the old figures until "
+        "`loket refresh` succeeds.",
+    ),
+    "admin_import.failed": (
+        "De import is mislukt; er is niets veranderd. Probeer het opnieuw of neem contact op met de beheerder.",
+        "The import failed; nothing was changed. Try again, or contact the administrator.",
+    ),
+    "admin_import.bad_upload": ("De upload is niet te lezen. Kies de bestanden opnieuw.", "The upload cannot be read. Choose the files again."),
+    "admin_import.too_large": (
+        "De bestanden zijn samen groter dan {mb} MB. Lees ze in met `loket import`.",
+        "The files are larger than {mb} MB together. Import them with `loket import`.",
+    ),
+    "admin_import.too_many": ("Kies hoogstens {n} bestanden tegelijk.", "Choose at most {n} files at a time."),
+    "admin_import.needs_valid_only": (
+        "Deze bestanden hebben fouten; zo verandert er niets. Kies 'Alleen de goede regels laden' om de goede "
+        "regels toch te laden.",
+        "These files have errors; as they are, nothing changes. Choose 'Load only the valid rows' to load the "
+        "valid rows anyway.",
+    ),
+    "admin_import.expired": (
+        "Deze import is niet meer beschikbaar; kies de bestanden opnieuw.",
+        "This import is no longer available; choose the files again.",
+    ),
+    "admin_import.seen_before": ("al eerder ingelezen (import {ids})", "imported before (batch {ids})"),
+    "admin_import.files_caption": ("Bestanden", "Files"),
+    "admin_import.errors_caption": (
+        "Eerste {n} afgekeurde regels; alle staan in het foutenrapport",
+        "First {n} rejected rows; all of them are in the report",
+    ),
+    "admin_import.batches": ("Laatste imports", "Latest imports"),
+    "admin_import.no_batches": ("Er is nog niets geïmporteerd.", "Nothing has been imported yet."),
+    "admin_import.file": ("Bestand", "File"),
+    "admin_import.kind": ("Soort", "Type"),
+    "admin_import.rows": ("Regels", "Rows"),
+    "admin_import.rejected": ("Afgekeurd", "Rejected"),
+    "admin_import.inserted": ("Nieuw", "Inserted"),
+    "admin_import.updated": ("Gewijzigd", "Updated"),
+    "admin_import.unchanged": ("Ongewijzigd", "Unchanged"),
+    "admin_import.status": ("Resultaat", "Outcome"),
+    "admin_import.batch": ("Import", "Batch"),
+    "admin_import.when": ("Tijdstip", "Time"),
+    "admin_import.who": ("Door", "By"),
+    "admin_import.hash": ("SHA-256 (begin)", "SHA-256 (start)"),
+    "admin_import.line": ("Regel", "Line"),
+    "admin_import.column": ("Kolom", "Column"),
+    "admin_import.value": ("Waarde", "Value"),
+    "admin_import.reason": ("Reden", "Reason"),
+    "admin_import.status.loaded": ("geladen", "loaded"),
+    "admin_import.status.partial": ("deels geladen", "partly loaded"),
+    "admin_import.status.rejected": ("afgekeurd, niets veranderd", "rejected, nothing changed"),
+    "admin_import.status.not_loaded": ("niet geladen (fouten in een ander bestand)", "not loaded (errors in another file)"),
+    "admin_import.status.unchanged": ("niets nieuws", "nothing new"),
+    "admin_import.status.running": ("bezig", "running"),
+    "admin_import.status.checked": ("gecontroleerd", "checked"),
+    "admin_import.kind.units": ("eenheden", "units"),
+    "admin_import.kind.registrations": ("aanmeldingen", "registrations"),
+    "admin_import.kind.sessions": ("gesprekken", "sessions"),
+    "admin_import.kind.surveys": ("tevredenheidsonderzoek", "surveys"),
+    "admin_import.kind.contacts": ("contacten", "contacts"),
+    "admin_import.kind.website_visits": ("websitebezoek", "website visits"),
 }
+
+# The monitor pages (issue #5): shell, controls, notes, charts, indicators and their definitions.
+TEXTS.update({
+    "nav.skip": ("Naar de inhoud", "Skip to content"),
+    "page.overview": ("Overzicht", "Overview"),
+    "page.waiting": ("Wachttijd en doorlooptijd", "Waiting and throughput"),
+    "page.referrals": ("Verwijzing en screening", "Referrals and screening"),
+    "page.survey": ("Cliëntonderzoek", "Client survey"),
+    "page.reach": ("Bereik en 24/7", "Reach and 24/7"),
+    "page.definitions": ("Definities", "Definitions"),
+    "overview.intro": (
+        "De kerncijfers van de laatste volledige periode, met hun verloop. Een stippellijn is de "
+        "streefwaarde van de opdrachtgever: een referentie, geen oordeel.",
+        "The key figures of the latest complete period, with their trend. A dashed line is the "
+        "commissioner's expected value: a reference, not a verdict.",
+    ),
+    "registrations.intro": (
+        "Hoeveel cliënten zich aanmeldden voor een hulptraject, en wie ze zijn: doelgroep, product, kanaal, "
+        "hoe ze het Loket vonden, hun vragen, geslacht en leeftijd.",
+        "How many clients registered for a help trajectory, and who they are: target group, product, channel, "
+        "how they found the Loket, their questions, gender and age.",
+    ),
+    "waiting.intro": (
+        "Hoe snel cliënten een eerste intake krijgen, hoe lang trajecten duren en hoeveel gesprekken ze hebben.",
+        "How soon clients get a first intake, how long trajectories take and how many sessions they have.",
+    ),
+    "referrals.intro": (
+        "Waar cliënten na hun traject naartoe verwezen worden, of de TCL-screening gedaan is, en wie anoniem "
+        "wil blijven tegenover de eigen eenheid.",
+        "Where clients are referred after their trajectory, whether the TCL screening was done, and who wants to "
+        "stay anonymous towards their own unit.",
+    ),
+    "survey.intro": (
+        "Wat cliënten na een afgesloten traject vinden. Er zijn nog weinig antwoorden: de respons is zelf een indicator.",
+        "What clients think after a closed trajectory. There are few responses yet: the response rate is an "
+        "indicator in itself.",
+    ),
+    "reach.intro": (
+        "Hoe vaak het Loket gebeld, gemaild of via de website benaderd wordt, en hoeveel daarvan buiten "
+        "kantoortijd: wordt de 24/7-openstelling gebruikt?",
+        "How often the Loket is phoned, e-mailed or contacted through the website, and how much of it outside "
+        "office hours: is the 24/7 opening used?",
+    ),
+    "definitions.intro": (
+        "Wat elk cijfer betekent: de definitie, de teller en de noemer, en de tabel in de gepubliceerde catalogus "
+        "waar het uit komt.",
+        "What each figure means: its definition, numerator and denominator, and the table of the published "
+        "catalogue it comes from.",
+    ),
+    "definitions.privacy": ("Privacyregel", "Privacy rule"),
+    "definitions.privacy_text": (
+        "Geen enkel cijfer gaat over één cliënt. Aantallen worden afgerond op 5. Een aantal van minder dan "
+        "10 cliënten wordt niet getoond, en ook geen cijfer waaruit zo'n aantal terug te rekenen is (uit "
+        "totalen, uit een andere verdeling, uit een vorige periode). Percentages, gemiddelden, medianen en "
+        "percentielen worden alleen getoond als de aantallen waarop ze berusten getoond worden; percentages "
+        "worden berekend uit de getoonde (afgeronde) aantallen, in hele procenten. Cijfers van een eenheid zijn "
+        "er per kwartaal en per jaar; verdelingen van een eenheid alleen per jaar.",
+        "No figure is about one client. Counts are rounded to the nearest 5. A count of fewer than 10 clients is "
+        "not shown, and neither is any figure from which such a count could be worked out (from totals, from "
+        "another breakdown, from an earlier period). Percentages, means, medians and percentiles are shown only "
+        "when the counts they rest on are shown; percentages are computed from the shown (rounded) counts, in "
+        "whole percent. A unit's figures exist per quarter and per year; a unit's breakdowns per year only.",
+    ),
+    "definitions.products": ("De zeven producten", "The seven products"),
+    "definitions.numerator": ("Teller", "Numerator"),
+    "definitions.denominator": ("Noemer", "Denominator"),
+    "definitions.source": ("Bron in de catalogus", "Source in the catalogue"),
+    "definitions.scopes": ("Beschikbaar", "Available"),
+    "definitions.statistic": ("Geen: een statistiek over de cliënten in de teller",
+                              "None: a statistic over the clients in the numerator"),
+    "definitions.all_scopes": ("landelijk per maand, kwartaal en jaar; eenheden per {types}",
+                               "national per month, quarter and year; units per {types}"),
+    "definitions.national_only": ("alleen landelijk, per maand, kwartaal en jaar",
+                                  "national only, per month, quarter and year"),
+    "control.start": ("Van", "From"),
+    "control.end": ("Tot en met", "Up to and including"),
+    "control.unit": ("Eenheid", "Unit"),
+    "control.own_unit": ("Cijfers van uw eenheid, met het landelijke cijfer ter vergelijking:",
+                         "Figures of your unit, with the national figure for comparison:"),
+    "control.label": ("Keuze van periode en eenheid", "Choice of period and unit"),
+    "control.apply": ("Toon", "Show"),
+    "note.fell_back": (
+        "Voor een eenheid is dit cijfer er niet per {wanted}; u ziet het per {shown}.",
+        "For a unit this figure does not exist per {wanted}; you see it per {shown}.",
+    ),
+    "note.period": ("Periode: {period}", "Period: {period}"),
+    "note.national_only": (
+        "Dit cijfer is er alleen landelijk.", "This figure exists for the whole country only.",
+    ),
+    "note.multi": (
+        "Eén aanmelding kan meer vraagtypen hebben: de percentages tellen op tot meer dan 100.",
+        "One registration can have several question types: the percentages add up to more than 100.",
+    ),
+    "note.open": (
+        "Trajecten die nog lopen, tellen mee in de noemer (categorie 'nog open').",
+        "Trajectories still running count in the denominator (category 'still open').",
+    ),
+    "note.unit_benchmark": (
+        "Landelijk is ter vergelijking; de eenheid ziet geen cijfers van andere eenheden.",
+        "National is for comparison; a unit sees no figures of other units.",
+    ),
+    "period.of.month": ("maand", "month"),
+    "period.of.quarter": ("kwartaal", "quarter"),
+    "period.of.year": ("jaar", "year"),
+    "legend.all_hidden": ("niet getoond: te weinig cliënten", "not shown: too few clients"),
+    "legend.no_value": ("– = geen cliënten in deze periode", "– = no clients in this period"),
+    "app.no_data_period": (
+        "Voor deze keuze zijn (nog) geen cijfers. Kies een andere periode.",
+        "There are no figures for this choice (yet). Choose another period.",
+    ),
+    "target.label": ("Streefwaarde", "Expected value"),
+    "def.link": ("Definitie", "Definition"),
+    "kpi.latest": ("Laatste volledige periode", "Latest complete period"),
+    "kpi.benchmark": ("Landelijk", "National"),
+    "kpi.trend_table": ("Verloop in cijfers", "Trend in figures"),
+    "kpi.heading": ("Kerncijfers", "Key figures"),
+    "table.category": ("Categorie", "Category"),
+    "table.share": ("Aandeel", "Share"),
+    "measure.count": ("Aantal", "Count"),
+    "measure.percent": ("Percentage", "Percentage"),
+    "measure.days": ("Dagen", "Days"),
+    "measure.sessions": ("Gesprekken", "Sessions"),
+    "measure.grade": ("Cijfer", "Grade"),
+    "measure.rating": ("Waardering", "Rating"),
+    "measure.per1000": ("Per 1.000 medewerkers", "Per 1,000 staff"),
+    "unit.days": ("dagen", "days"),
+    "alt.trend": (
+        "Verloop per periode; dezelfde cijfers staan in de tabel bij de grafiek. Niet getoonde waarden zijn gemarkeerd met *.",
+        "Trend per period; the same figures are in the table with the chart. Values not shown are marked with *.",
+    ),
+    "alt.breakdown": (
+        "Staafdiagram per categorie; dezelfde cijfers staan in de tabel bij de grafiek. Niet getoonde waarden zijn gemarkeerd met *.",
+        "Bar chart per category; the same figures are in the table with the chart. Values not shown are marked with *.",
+    ),
+    # categories without a code list
+    "cat._total": ("Alle producten", "All products"),
+    "cat.open": ("Nog open", "Still open"),
+    "cat.counsellor.0": ("Geen wisseling", "No change"),
+    "cat.counsellor.1": ("Eén wisseling", "One change"),
+    "cat.counsellor.2plus": ("Twee of meer", "Two or more"),
+    "cat.aspect.reachability": ("Bereikbaarheid", "Reachability"),
+    "cat.aspect.waiting_time": ("Wachttijd", "Waiting time"),
+    "cat.aspect.expertise": ("Deskundigheid", "Expertise"),
+    "cat.aspect.treatment": ("Bejegening", "Treatment"),
+    "waiting.times": ("Wachttijd tot eerste intake", "Waiting time to first intake"),
+    "waiting.sessions": ("Gesprekken per afgesloten traject", "Sessions per closed trajectory"),
+    "referrals.rates": ("Verwijzing na het traject", "Referral after the trajectory"),
+    "referrals.tcl": ("TCL-screening", "TCL screening"),
+    "survey.shares": ("Oordeel van cliënten", "Clients' judgement"),
+    "reach.hours": ("Contacten buiten kantoortijd", "Contacts outside office hours"),
+    "ind.website_new_visits": ("Nieuwe bezoekers", "New visitors"),
+    "ind.website_returning_visits": ("Terugkerende bezoekers", "Returning visitors"),
+    "dim.target_group": ("Doelgroep", "Target group"),
+    "dim.product": ("Product", "Product"),
+    "dim.channel": ("Kanaal", "Channel"),
+    "dim.found_via": ("Hoe gevonden", "Found via"),
+    "dim.question_type": ("Vraagtype", "Question type"),
+    "dim.gender": ("Geslacht", "Gender"),
+    "dim.age_band": ("Leeftijd", "Age band"),
+    "dim.unit": ("Eenheid", "Unit"),
+})
+
+
+def _definition(key: str, name: tuple[str, str], definition: tuple[str, str], numerator: tuple[str, str],
+                denominator: tuple[str, str] | None = None) -> None:
+    TEXTS[f"ind.{key}"] = name
+    TEXTS[f"ind.{key}.def"] = definition
+    TEXTS[f"ind.{key}.num"] = numerator
+    if denominator:
+        TEXTS[f"ind.{key}.den"] = denominator
+
+
+_REG = ("Alle aanmeldingen in de periode", "All registrations in the period")
+_SURVEYS = ("Alle ingevulde vragenlijsten in de periode", "All survey responses in the period")
+_CONTACTS = ("Alle contacten in de periode", "All contacts in the period")
+for _key, _name, _def, _num, _den in (
+    ("registrations", ("Aanmeldingen", "Registrations"),
+     ("Cliënten die zich in de periode aanmeldden voor een hulptraject (op datum van aanmelding).",
+      "Clients who registered for a help trajectory in the period (by registration date)."),
+     ("Aantal aanmeldingen", "Number of registrations"), None),
+    ("contacts", ("Contacten", "Contacts"),
+     ("Elk telefoongesprek, e-mail of webcontact met het Loket in de periode, ook zonder aanmelding.",
+      "Every phone call, e-mail or web contact with the Loket in the period, also without a registration."),
+     ("Aantal contacten", "Number of contacts"), None),
+    ("closures", ("Afgesloten trajecten", "Closed trajectories"),
+     ("Trajecten die in de periode zijn afgesloten.", "Trajectories closed in the period."),
+     ("Aantal afgesloten trajecten", "Number of closed trajectories"), None),
+    ("waiting_median", ("Wachttijd tot intake (mediaan)", "Waiting time to intake (median)"),
+     ("De helft van de cliënten met een intake wachtte korter dan dit aantal dagen tussen aanmelding en "
+      "eerste intake (aanmeldingen in de periode).",
+      "Half of the clients with an intake waited fewer than this many days between registration and first "
+      "intake (registrations in the period)."),
+     ("Dagen van aanmelding tot eerste intake, per cliënt met een intake",
+      "Days from registration to first intake, per client with an intake"), None),
+    ("waiting_p80", ("Wachttijd tot intake (80e percentiel)", "Waiting time to intake (80th percentile)"),
+     ("80% van de cliënten met een intake wachtte korter dan dit aantal dagen.",
+      "80% of the clients with an intake waited fewer than this many days."),
+     ("Dagen van aanmelding tot eerste intake, per cliënt met een intake",
+      "Days from registration to first intake, per client with an intake"), None),
+    ("waiting_within_14", ("Intake binnen 14 dagen", "Intake within 14 days"),
+     ("Aandeel van de cliënten met een intake dat die intake binnen 14 dagen na aanmelding had.",
+      "Share of the clients with an intake who had it within 14 days of registering."),
+     ("Aanmeldingen met een intake binnen 14 dagen", "Registrations with an intake within 14 days"),
+     ("Aanmeldingen met een intake", "Registrations with an intake")),
+    ("throughput_median", ("Doorlooptijd (mediaan)", "Throughput time (median)"),
+     ("De helft van de trajecten die in de periode afgesloten werden, duurde korter dan dit aantal dagen "
+      "van aanmelding tot afsluiting; per product.",
+      "Half of the trajectories closed in the period took fewer than this many days from registration to "
+      "closure; per product."),
+     ("Dagen van aanmelding tot afsluiting, per afgesloten traject",
+      "Days from registration to closure, per closed trajectory"), None),
+    ("sessions_mean", ("Gesprekken per traject (gemiddelde)", "Sessions per trajectory (mean)"),
+     ("Gemiddeld aantal gesprekken van de trajecten die in de periode afgesloten werden.",
+      "Mean number of sessions of the trajectories closed in the period."),
+     ("Aantal gesprekken per afgesloten traject", "Number of sessions per closed trajectory"), None),
+    ("sessions_median", ("Gesprekken per traject (mediaan)", "Sessions per trajectory (median)"),
+     ("Mediaan van het aantal gesprekken van de trajecten die in de periode afgesloten werden.",
+      "Median number of sessions of the trajectories closed in the period."),
+     ("Aantal gesprekken per afgesloten traject", "Number of sessions per closed trajectory"), None),
+    ("pg_without_evaluation", ("Procesbegeleiding zonder evaluatiemoment",
+                               "Process guidance without an evaluation moment"),
+     ("Aandeel van de trajecten procesmatige begeleiding dat niet op tijd een evaluatiemoment had: "
+      "uiterlijk elke 8 gesprekken één.",
+      "Share of the process-guidance trajectories that did not have an evaluation moment in time: "
+      "at least one every 8 sessions."),
+     ("Aanmeldingen procesmatige begeleiding met te weinig evaluatiemomenten",
+      "Process-guidance registrations with too few evaluation moments"),
+     ("Aanmeldingen procesmatige begeleiding", "Process-guidance registrations")),
+    ("counsellor_changed", ("Wisseling van hulpverlener", "Counsellor changed"),
+     ("Aandeel van de aanmeldingen waarbij de cliënt minstens één keer een andere hulpverlener kreeg.",
+      "Share of the registrations in which the client got another counsellor at least once."),
+     ("Aanmeldingen met één of meer wisselingen", "Registrations with one or more changes"), _REG),
+    ("counsellor_changes", ("Wisselingen van hulpverlener", "Counsellor changes"),
+     ("Aanmeldingen naar het aantal keren dat de cliënt een andere hulpverlener kreeg.",
+      "Registrations by the number of times the client got another counsellor."),
+     ("Aanmeldingen met 0, 1, of 2 of meer wisselingen", "Registrations with 0, 1, or 2 or more changes"), _REG),
+    ("referral_back_rate", ("Terugverwezen naar de eenheid", "Referred back to the unit"),
+     ("Aandeel van de aanmeldingen dat na het traject terugverwezen is naar de interne zorglijn van de eenheid.",
+      "Share of the registrations referred back to the unit's internal care line after the trajectory."),
+     ("Aanmeldingen met verwijzing 'terug naar de eenheid'", "Registrations referred back to the unit"),
+     ("Alle aanmeldingen in de periode, ook nog lopende", "All registrations in the period, running ones too")),
+    ("referral_external_rate", ("Verwezen naar externe zorg", "Referred to external care"),
+     ("Aandeel van de aanmeldingen dat verwezen is naar huisarts, GGZ, crisisdienst of politiepolikliniek.",
+      "Share of the registrations referred to a GP, mental-health care, a crisis service or the police "
+      "outpatient clinic."),
+     ("Aanmeldingen met een externe verwijzing (som van de vier soorten; niet getoond als één ervan niet "
+      "getoond is)", "Registrations with an external referral (sum of the four kinds; not shown when one of "
+      "them is not shown)"),
+     ("Alle aanmeldingen in de periode, ook nog lopende", "All registrations in the period, running ones too")),
+    ("referral_none_rate", ("Geen verwijzing nodig", "No referral needed"),
+     ("Aandeel van de aanmeldingen dat na het traject geen verwijzing nodig had.",
+      "Share of the registrations that needed no referral after the trajectory."),
+     ("Aanmeldingen zonder verwijzing", "Registrations without a referral"),
+     ("Alle aanmeldingen in de periode, ook nog lopende", "All registrations in the period, running ones too")),
+    ("referral_outcomes", ("Verwijzingen", "Referral outcomes"),
+     ("Aanmeldingen naar de uitkomst van het traject: terug naar de eenheid, een van de externe verwijzingen, "
+      "geen verwijzing nodig, of nog open.",
+      "Registrations by the outcome of the trajectory: back to the unit, one of the external referrals, no "
+      "referral needed, or still open."),
+     ("Aanmeldingen per uitkomst", "Registrations per outcome"), _REG),
+    ("tcl_applied", ("TCL-screening bij intake", "TCL screening at intake"),
+     ("Aandeel van de aanmeldingen waarbij bij de intake de TCL-screening (traumaklachtenlijst) is afgenomen.",
+      "Share of the registrations in which the TCL screening (trauma symptom checklist) was done at intake."),
+     ("Aanmeldingen met TCL-screening (alle aanmeldingen min die zonder screening)",
+      "Registrations with a TCL screening (all registrations minus those without)"), _REG),
+    ("tcl_above_referred", ("Boven afkapwaarde en verwezen", "Above cut-off and referred"),
+     ("Aandeel van de cliënten met een TCL-score boven de afkapwaarde dat verwezen is (naar de eenheid of "
+      "externe zorg).",
+      "Share of the clients with a TCL score above the cut-off who were referred (to the unit or external care)."),
+     ("Aanmeldingen boven de afkapwaarde met een verwijzing", "Registrations above the cut-off with a referral"),
+     ("Aanmeldingen met een TCL-score boven de afkapwaarde", "Registrations with a TCL score above the cut-off")),
+    ("anonymity_rate", ("Anonimiteitswens", "Anonymity wish"),
+     ("Aandeel van de aanmeldingen waarin de cliënt anoniem wil blijven tegenover de interne zorglijn van de eenheid.",
+      "Share of the registrations in which the client wants to stay anonymous towards the unit's internal care line."),
+     ("Aanmeldingen met anonimiteitswens", "Registrations with an anonymity wish"), _REG),
+    ("anonymity_reasons", ("Redenen voor anonimiteit", "Reasons for anonymity"),
+     ("Waarom cliënten anoniem willen blijven tegenover hun eenheid.",
+      "Why clients want to stay anonymous towards their unit."),
+     ("Aanmeldingen met anonimiteitswens, per reden", "Registrations with an anonymity wish, per reason"),
+     ("Aanmeldingen met anonimiteitswens", "Registrations with an anonymity wish")),
+    ("response_rate", ("Respons cliëntonderzoek", "Survey response rate"),
+     ("Ingevulde vragenlijsten in de periode als aandeel van de trajecten die in de periode afgesloten werden.",
+      "Survey responses in the period as a share of the trajectories closed in the period."),
+     ("Ingevulde vragenlijsten", "Survey responses"), ("Afgesloten trajecten", "Closed trajectories")),
+    ("grade_mean", ("Rapportcijfer (gemiddelde)", "Survey grade (mean)"),
+     ("Gemiddeld rapportcijfer (1-10) dat cliënten het Loket gaven.",
+      "Mean grade (1-10) clients gave the Loket."),
+     ("Cijfer per ingevulde vragenlijst", "Grade per survey response"), None),
+    ("grade_7plus", ("Cijfer 7 of hoger", "Grade 7 or higher"),
+     ("Aandeel van de ingevulde vragenlijsten met een rapportcijfer van 7 of hoger.",
+      "Share of the survey responses with a grade of 7 or higher."),
+     ("Vragenlijsten met cijfer 7 of hoger", "Responses with grade 7 or higher"), _SURVEYS),
+    ("goals_reached", ("Doelen bereikt", "Goals reached"),
+     ("Aandeel van de cliënten dat zegt dat de doelen van het traject bereikt zijn.",
+      "Share of the clients who say the goals of the trajectory were reached."),
+     ("Vragenlijsten met 'doelen bereikt: ja'", "Responses with 'goals reached: yes'"), _SURVEYS),
+    ("goals_breakdown", ("Doelen bereikt: ja, gedeeltelijk, nee", "Goals reached: yes, partly, no"),
+     ("Ingevulde vragenlijsten naar het antwoord op de vraag of de doelen bereikt zijn.",
+      "Survey responses by the answer to whether the goals were reached."),
+     ("Vragenlijsten per antwoord", "Responses per answer"), _SURVEYS),
+    ("expectations_met", ("Verwachtingen waargemaakt", "Expectations met"),
+     ("Aandeel van de cliënten dat zegt dat hun verwachtingen zijn waargemaakt.",
+      "Share of the clients who say their expectations were met."),
+     ("Vragenlijsten met 'verwachtingen waargemaakt: ja'", "Responses with 'expectations met: yes'"), _SURVEYS),
+    ("work_resumed", ("Werk hervat", "Work resumed"),
+     ("Aandeel van de cliënten dat zegt het werk (weer) te doen.", "Share of the clients who say they are (back) at work."),
+     ("Vragenlijsten met 'werk hervat: ja'", "Responses with 'work resumed: yes'"), _SURVEYS),
+    ("aspect_ratings", ("Waardering van aspecten", "Aspect ratings"),
+     ("Gemiddelde waardering (1-10) van bereikbaarheid, wachttijd, deskundigheid en bejegening.",
+      "Mean rating (1-10) of reachability, waiting time, expertise and treatment."),
+     ("Waardering per aspect per ingevulde vragenlijst", "Rating per aspect per survey response"), None),
+    ("outside_office_hours", ("Buiten kantoortijd", "Outside office hours"),
+     ("Aandeel van de contacten 's avonds (18-23 uur), 's nachts (23-8 uur) of in het weekend.",
+      "Share of the contacts in the evening (18:00-23:00), at night (23:00-08:00) or at the weekend."),
+     ("Contacten buiten kantoortijd (alle contacten min die op werkdagen 8-18 uur)",
+      "Contacts outside office hours (all contacts minus those on weekdays 08:00-18:00)"), _CONTACTS),
+    ("evening_share", ("'s Avonds", "Evenings"),
+     ("Aandeel van de contacten op werkdagen tussen 18 en 23 uur.", "Share of the contacts on weekdays 18:00-23:00."),
+     ("Contacten op werkdagen 18-23 uur", "Contacts on weekdays 18:00-23:00"), _CONTACTS),
+    ("night_share", ("'s Nachts", "Nights"),
+     ("Aandeel van de contacten op werkdagen tussen 23 en 8 uur.", "Share of the contacts on weekdays 23:00-08:00."),
+     ("Contacten op werkdagen 23-8 uur", "Contacts on weekdays 23:00-08:00"), _CONTACTS),
+    ("weekend_share", ("Weekend", "Weekends"),
+     ("Aandeel van de contacten op zaterdag en zondag.", "Share of the contacts on Saturday and Sunday."),
+     ("Contacten in het weekend", "Contacts at the weekend"), _CONTACTS),
+    ("contacts_by_channel", ("Contacten per kanaal", "Contacts by channel"),
+     ("Contacten naar kanaal: telefoon, e-mail, website.", "Contacts by channel: phone, e-mail, web."),
+     ("Contacten per kanaal", "Contacts per channel"), _CONTACTS),
+    ("website_visits", ("Bezoeken website", "Website visits"),
+     ("Bezoeken van de website Blauwe Veerkracht, nieuwe en terugkerende bezoekers; geen cliëntgegevens, "
+      "dus niet afgerond of verborgen.",
+      "Visits of the Blauwe Veerkracht website, new and returning visitors; no client data, so neither "
+      "rounded nor hidden."),
+     ("Aantal bezoeken", "Number of visits"), None),
+    ("reach_per_1000", ("Bereik per 1.000 medewerkers", "Reach per 1,000 staff"),
+     ("Aanmeldingen per 1.000 medewerkers van de eenheid (landelijk: van alle eenheden samen).",
+      "Registrations per 1,000 staff of the unit (national: of all units together)."),
+     ("Aanmeldingen van de eenheid (getoond, afgerond aantal) x 1.000",
+      "Registrations of the unit (shown, rounded count) x 1,000"),
+     ("Aantal medewerkers van de eenheid (openbaar)", "Staff of the unit (public headcount)")),
+    ("registrations_by_unit", ("Aanmeldingen per eenheid", "Registrations by unit"),
+     ("Aanmeldingen naar de eenheid van de cliënt, met het aandeel in het landelijke totaal (alleen voor de "
+      "opdrachtgever).",
+      "Registrations by the client's unit, with the share of the national total (for the commissioner only)."),
+     ("Aanmeldingen van de eenheid", "Registrations of the unit"), _REG),
+    ("share_target_group", ("Aanmeldingen naar doelgroep", "Registrations by target group"),
+     ("Aanmeldingen naar doelgroep: medewerkers, oud-medewerkers, leidinggevenden, naasten, aspiranten en anderen.",
+      "Registrations by target group: staff, former staff, managers, family, trainees and others."),
+     ("Aanmeldingen in de doelgroep", "Registrations in the target group"), _REG),
+    ("share_product", ("Aanmeldingen naar product", "Registrations by product"),
+     ("Aanmeldingen naar het product (soort hulp); alle zeven producten, met hun omschrijving.",
+      "Registrations by product (type of help); all seven products, with their description."),
+     ("Aanmeldingen voor het product", "Registrations for the product"), _REG),
+    ("share_channel", ("Aanmeldingen naar kanaal", "Registrations by channel"),
+     ("Aanmeldingen naar het kanaal waarlangs de cliënt zich aanmeldde.",
+      "Registrations by the channel through which the client registered."),
+     ("Aanmeldingen via het kanaal", "Registrations through the channel"), _REG),
+    ("share_found_via", ("Hoe gevonden", "Found via"),
+     ("Aanmeldingen naar hoe de cliënt het Loket vond.", "Registrations by how the client found the Loket."),
+     ("Aanmeldingen per antwoord", "Registrations per answer"), _REG),
+    ("share_question_type", ("Vraagtypen", "Question types"),
+     ("Aanmeldingen naar vraagtype; één aanmelding kan meer vraagtypen hebben.",
+      "Registrations by question type; one registration can have several."),
+     ("Aanmeldingen met het vraagtype", "Registrations with the question type"), _REG),
+    ("share_gender", ("Geslacht", "Gender"),
+     ("Aanmeldingen naar geslacht van de cliënt.", "Registrations by the client's gender."),
+     ("Aanmeldingen per geslacht", "Registrations per gender"), _REG),
+    ("share_age_band", ("Leeftijd", "Age band"),
+     ("Aanmeldingen naar leeftijdsgroep van de cliënt.", "Registrations by the client's age band."),
+     ("Aanmeldingen per leeftijdsgroep", "Registrations per age band"), _REG),
+):
+    _definition(_key, _name, _def, _num, _den)
 
 MONTHS = {
     "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
@@ -126,6 +614,21 @@ def fmt_number(value: float | None, lang: str, decimals: int = 0) -> str:
     if lang == "nl":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
+
+
+def fmt_value(value: float | None, measure: str, lang: str, *, suppressed: bool = False) -> str:
+    """Format a protected value for its measure (count, percent, days, ...): * when hidden, – when none."""
+    if suppressed:
+        return SYMBOL
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if measure == "count":
+        return fmt_number(value, lang)
+    if measure == "percent":
+        return f"{fmt_number(value, lang)}%"
+    if measure == "days":
+        return f"{fmt_number(value, lang, 1)} {t('unit.days', lang)}"
+    return fmt_number(value, lang, 1)
 
 
 def fmt_period(period: str, lang: str) -> str:

@@ -17,7 +17,7 @@ from queries.access import Access, AccessDenied
 from queries.schema import AuditEntry
 
 # The actions the app itself records; other code may record its own (e.g. "download").
-ACTIONS = ("page_view", "api", "download", "export", "denied", "login", "login_failed")
+ACTIONS = ("page_view", "api", "download", "export", "import", "denied", "login", "login_failed")
 COLUMNS = ["at", "username", "role", "unit_code", "action", "target", "scope", "status"]
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 100_000

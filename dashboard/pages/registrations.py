@@ -1,62 +1,96 @@
-"""Registrations: how many clients registered for a help trajectory, per period."""
+"""Registrations: how many clients registered, per period, and who they are (group, product, unit, ...)."""
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import html
 
-from dashboard import figures, runtime
+from dashboard import cards, components, controls, figures, runtime
 from dashboard.auth import current_access
-from dashboard.components import data_table, figure_card
 from dashboard.texts import current_language, t
-from queries import periods
-from queries.registrations import registrations_over_time
+from queries import codes, periods
+from queries.codes import PRODUCT_DEFINITIONS, UNITS
+from queries.registrations import DIMENSIONS, reach_per_thousand, registrations_by, registrations_by_unit, \
+    registrations_over_time, registrations_trend
 
-dash.register_page(__name__, path="/", name="Aanmeldingen",
-                   text_key="page.registrations", order=1)
+PATH = "/aanmeldingen"
+dash.register_page(__name__, path=PATH, name="Aanmeldingen", text_key="page.registrations", order=1)
 
-ID_PERIOD_TYPE = "registrations-period-type"
+PAGE = "registrations"
 ID_GRAPH = "registrations-graph"
 ID_TABLE = "registrations-table"
+ID_BY_UNIT = "registrations-by-unit"
+ID_REACH = "registrations-reach"
+ID_PRODUCTS = "registrations-product-definitions"
+CODE_LISTS = {
+    "target_group": codes.TARGET_GROUPS, "product": codes.PRODUCTS, "channel": codes.CHANNELS,
+    "found_via": codes.FOUND_VIA, "question_type": codes.QUESTION_TYPES, "gender": codes.GENDERS,
+    "age_band": codes.AGE_BANDS,
+}
 
 
-def _period_type(value: str | None) -> str:
-    return value if value in periods.PERIOD_TYPES else "month"
+def breakdown_id(dimension: str) -> str:
+    """Return the id of a dimension's breakdown chart."""
+    return f"registrations-by-{dimension.replace('_', '-')}"
 
 
 def figure_and_table(period_type: str):
-    """Return the registrations figure and its table for the caller's scope."""
+    """Return the national registrations chart and its table for a period type (all periods)."""
     lang = current_language()
+    period_type = period_type if period_type in periods.PERIOD_TYPES else "month"
     df = registrations_over_time(runtime.current().engine, current_access(), period_type=period_type)
-    fig = figures.bar_over_time(df, title=t("registrations.per_period", lang), lang=lang)
-    return fig, data_table(df, lang)
+    fig = figures.bar_over_time(df, title="", lang=lang)
+    return fig, components.data_table(df, lang)
 
 
-def layout(periode: str | None = None, **_ignored):
-    """Lay out the page for the period type in the URL (unknown query keys are ignored)."""
-    lang = current_language()
-    period_type = _period_type(periode)
-    fig, table = figure_and_table(period_type)
-    return html.Div(
-        [
-            html.H2(t("page.registrations", lang)),
-            html.Div(
-                [
-                    html.Label(t("control.period_type", lang), htmlFor=ID_PERIOD_TYPE),
-                    dcc.RadioItems(
-                        id=ID_PERIOD_TYPE,
-                        options=[{"label": t(f"period.{p}", lang), "value": p} for p in periods.PERIOD_TYPES],
-                        value=period_type, inline=True,
-                    ),
-                ],
-                className="controls",
-            ),
-            figure_card(ID_GRAPH, fig, alt=t("registrations.per_period.alt", lang), table=table, table_id=ID_TABLE),
-        ]
-    )
+def _product_definitions(lang: str) -> html.Details:
+    items = []
+    for code in codes.PRODUCTS.values:
+        items += [html.Dt(codes.PRODUCTS.label(code, lang)), html.Dd(PRODUCT_DEFINITIONS[code][lang == "en"])]
+    return html.Details([html.Summary(t("definitions.products", lang)), html.Dl(items, className="definitions")],
+                        id=ID_PRODUCTS, open=True)
 
 
-@callback(Output(ID_GRAPH, "figure"), Output(ID_TABLE, "children"), Input(ID_PERIOD_TYPE, "value"),
-          prevent_initial_call=True)
-def update(period_type):
-    """Redraw the chart and table for another period type."""
-    return figure_and_table(_period_type(period_type))
+def body(view: controls.View, lang: str) -> list:
+    """Return the registration cards for a view."""
+    engine, access = cards.engine(), current_access()
+    out = [cards.trend_card(
+        ID_GRAPH, view=view, lang=lang, keys=["registrations"], title=t("ind.registrations", lang),
+        definition="registrations",
+        fetch=lambda s: registrations_trend(engine, access, scopes=[view.scope], period_type=s.period_type,
+                                            start=s.start, end=s.end),
+    )]
+    if view.choose_unit and view.unit is None:
+        out.append(cards.breakdown_card(
+            ID_BY_UNIT, view=view, lang=lang, tables=("registrations",), units=True,
+            title=t("ind.registrations_by_unit", lang), definition="registrations_by_unit",
+            category_labels={u: UNITS.label(u, lang) for u in UNITS.values}, series_label=t("scope.national", lang),
+            category_heading=t("dim.unit", lang),
+            fetch=lambda s: registrations_by_unit(engine, access, period_type=s.period_type, period=s.period),
+        ))
+    reach_scopes = view.scopes if view.unit or not view.choose_unit else [*UNITS.values, "NL"]
+    out.append(cards.breakdown_card(
+        ID_REACH, view=view, lang=lang, tables=("registrations",), units=True, measure="per1000",
+        title=t("ind.reach_per_1000", lang), definition="reach_per_1000", series_label=t("measure.per1000", lang),
+        category_labels={s: cards.scope_label(s, lang) for s in reach_scopes}, category_heading=t("dim.unit", lang),
+        fetch=lambda s: reach_per_thousand(engine, access, scopes=reach_scopes, period_type=s.period_type,
+                                           period=s.period),
+    ))
+    for dimension, table in DIMENSIONS.items():
+        notes = [t("note.multi", lang)] if dimension == "question_type" else []
+        out.append(cards.breakdown_card(
+            breakdown_id(dimension), view=view, lang=lang, tables=cards.parent_tables(table),
+            title=t(f"ind.share_{dimension}", lang), definition=f"share_{dimension}",
+            category_labels=cards.code_labels(CODE_LISTS[dimension], lang), category_heading=t(f"dim.{dimension}", lang),
+            note_texts=notes, extra=_product_definitions(lang) if dimension == "product" else None,
+            fetch=lambda s, dimension=dimension: registrations_by(engine, access, dimension=dimension,
+                                                                  scopes=view.scopes, period_type=s.period_type,
+                                                                  period=s.period),
+        ))
+    return out
+
+
+def layout(periode=None, van=None, tot=None, eenheid=None, **_ignored):
+    """Lay out the registrations page for the view in the URL (unknown query keys are ignored)."""
+    query = {"periode": periode, "van": van, "tot": tot, "eenheid": eenheid}
+    return cards.page(PAGE, path=PATH, query=query, body=body)
+

@@ -1,0 +1,407 @@
+"""Import (admins): upload the registration system's export files, check them, load them; past batches.
+
+The flow: uploading files starts a check (a dry run of `queries.importer.import_files`: every row
+validated, nothing changed); its outcome shows what a load would do, the first rejected rows and a
+downloadable report of all of them. Load then runs the import for real (one transaction), with
+"load only the valid rows" as an explicit choice when there were errors.
+
+Both run in a background thread of the serving process; the page polls their progress. A job's
+files live in a private temporary folder (`JOB_ROOT/<token>`), owned by the administrator who
+uploaded them; the uploaded data are deleted after the load, and every job folder after a day.
+Every callback checks the caller's role on the server (AccessDenied: 403).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dash
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from dashboard import runtime
+from dashboard.auth import current_access
+from dashboard.components import message
+from dashboard.texts import current_language, fmt_number, t
+from queries import audit_log, importer
+from queries.access import Access, AccessDenied
+
+dash.register_page(__name__, path="/beheer/import", name="Importeren", text_key="page.admin_import", order=91,
+                   roles=("admin",))
+
+ID_UPLOAD = "admin-import-upload"
+ID_VALID_ONLY = "admin-import-valid-only"
+ID_LOAD = "admin-import-load"
+ID_REPORT = "admin-import-report"
+ID_DOWNLOAD = "admin-import-download"
+ID_JOB = "admin-import-job"
+ID_POLL = "admin-import-poll"
+ID_STATUS = "admin-import-status"
+ID_BATCHES = "admin-import-batches"
+
+MAX_UPLOAD_MB = 50
+MAX_FILES = 12
+SHOWN_ERRORS = 100
+JOB_ROOT = Path(tempfile.gettempdir()) / "loket-imports"
+JOB_DAYS = 1
+LOCAL = ZoneInfo("Europe/Amsterdam")
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_THREADS: dict[str, threading.Thread] = {}  # token -> the running job (tests join them)
+
+
+def _require_admin() -> Access:
+    access = current_access()
+    if access.role != "admin":
+        raise AccessDenied(f"{access.user or 'anonymous'} may not import data")
+    return access
+
+
+# --- job folders ---------------------------------------------------------------------------------
+
+def _job_root() -> Path:
+    JOB_ROOT.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return JOB_ROOT
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _job_dir(job, user: str) -> Path | None:
+    """Return the folder of the caller's own job named in the page's store, else None."""
+    token = job.get("job") if isinstance(job, dict) else None
+    if not isinstance(token, str) or not _TOKEN.match(token):
+        return None
+    folder = _job_root() / token
+    meta = _read_json(folder / "meta.json")
+    if meta is None or meta.get("owner") != user:
+        return None
+    return folder
+
+
+def _purge_old_jobs() -> None:
+    cutoff = time.time() - JOB_DAYS * 86_400
+    for folder in _job_root().iterdir():
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < cutoff and folder.name not in _THREADS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _decode_uploads(contents, filenames) -> list[tuple[str, bytes]] | str:
+    """Return (name, bytes) per uploaded file, or the text key of what is wrong with the upload."""
+    if isinstance(contents, str):
+        contents = [contents]
+    if isinstance(filenames, str):
+        filenames = [filenames]
+    if (not isinstance(contents, list) or not isinstance(filenames, list) or not contents
+            or len(contents) != len(filenames)
+            or not all(isinstance(c, str) for c in contents) or not all(isinstance(f, str) for f in filenames)):
+        return "admin_import.bad_upload"
+    if len(contents) > MAX_FILES:
+        return "admin_import.too_many"
+    if sum(len(c) for c in contents) * 3 // 4 > MAX_UPLOAD_MB * 2**20 + 1024:
+        return "admin_import.too_large"
+    files = []
+    for content, name in zip(contents, filenames):
+        header, sep, data = content.partition(",")
+        if not sep or not header.startswith("data:") or not header.endswith(";base64"):
+            return "admin_import.bad_upload"
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            return "admin_import.bad_upload"
+        clean = re.sub(r"[\x00-\x1f\x7f/\\]", "_", os.path.basename(name.replace("\\", "/")))[:200] or "upload"
+        files.append((clean, raw))
+    return files
+
+
+# --- the background job ----------------------------------------------------------------------------
+
+def _start(folder: Path, phase: str, *, engine, policy, access: Access, lang: str, valid_only: bool) -> None:
+    meta = _read_json(folder / "meta.json") or {}
+    _write_json(folder / "status.json", {"phase": phase, "state": "running", "progress": 0.0, "text": "",
+                                         "valid_only": valid_only})
+    thread = threading.Thread(target=_run, name=f"loket-import-{folder.name}", daemon=True,
+                              args=(folder, meta, phase, engine, policy, access, lang, valid_only))
+    _THREADS[folder.name] = thread
+    thread.start()
+
+
+def _run(folder: Path, meta: dict, phase: str, engine, policy, access: Access, lang: str, valid_only: bool) -> None:
+    try:
+        _job(folder, meta, phase, engine, policy, access, lang, valid_only)
+    except Exception:  # noqa: BLE001 - the store failed (the transaction was rolled back) or the folder went
+        logging.getLogger(__name__).exception("import job failed")
+        _write_json(folder / "status.json", {"phase": phase, "state": "failed", "progress": 1.0})
+    finally:
+        _THREADS.pop(folder.name, None)
+
+
+def _job(folder: Path, meta: dict, phase: str, engine, policy, access: Access, lang: str, valid_only: bool) -> None:
+    sources = [importer.Source(folder / f["path"], f["name"]) for f in meta.get("files", [])]
+    status_path = folder / "status.json"
+    label = t("admin_import.checking" if phase == "check" else "admin_import.loading", lang)
+    last = [0.0]
+
+    def progress(p: importer.Progress) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.3:
+            return
+        last[0] = now
+        text = t("admin_import.progress", lang).format(phase=label, file=p.file, number=p.file_number,
+                                                       files=p.files, rows=fmt_number(p.rows, lang))
+        _write_json(status_path, {"phase": phase, "state": "running", "progress": round(p.overall, 3), "text": text,
+                                  "valid_only": valid_only})
+
+    shown: list[dict] = []
+    with open(folder / "report.csv", "w", encoding="utf-8", newline="") as report:
+        writer = importer.ReportWriter(report, lang)
+
+        def on_error(error: importer.RowError) -> None:
+            writer(error)
+            if len(shown) < SHOWN_ERRORS:
+                shown.append({"file": error.file, "line": error.line, "column": error.column,
+                              "value": error.value[:100], "reason": error.reason(lang)})
+
+        result = importer.import_files(engine, sources, user=access.user, policy=policy, valid_only=valid_only,
+                                       dry_run=(phase == "check"), on_error=on_error, progress=progress)
+    summary = importer.result_summary(result)
+    _write_json(status_path, {"phase": phase, "state": "done", "progress": 1.0, "valid_only": valid_only,
+                              "summary": summary, "errors": shown})
+    if phase == "load":
+        for f in meta.get("files", []):
+            (folder / f["path"]).unlink(missing_ok=True)  # the data are in the store now (or were refused)
+        names = ", ".join(f.name for f in result.files)
+        audit_log.record(engine, access, "import", f"upload: {names}", status=200 if result.committed else 422)
+
+
+# --- rendering ---------------------------------------------------------------------------------------
+
+def _status_label(status: str, lang: str) -> str:
+    try:
+        return t(f"admin_import.status.{status}", lang)
+    except KeyError:
+        return status or "-"
+
+
+def _kind_label(kind: str | None, lang: str) -> str:
+    try:
+        return t(f"admin_import.kind.{kind}", lang)
+    except KeyError:
+        return kind or "-"
+
+
+def _table(headings: list[str], rows: list[list], caption: str, lang: str, numeric: set[int] = frozenset(),
+           nowrap: set[int] = frozenset()) -> html.Div:
+    def cls(i: int) -> str | None:
+        return " ".join(c for c in ("text" if i not in numeric else "", "nowrap" if i in nowrap else "") if c) or None
+
+    header = html.Tr([html.Th(t(h, lang), scope="col", className=cls(i)) for i, h in enumerate(headings)])
+    body = [html.Tr([html.Td(v, className=cls(i)) for i, v in enumerate(row)]) for row in rows]
+    table = html.Table([html.Caption(caption), html.Thead(header), html.Tbody(body)],
+                       className="data-table import-table")
+    return html.Div(table, className="import-table-wrap")
+
+
+def _files_table(summary: dict, lang: str, dry_run: bool) -> html.Div:
+    rows = []
+    for f in summary["files"]:
+        status = "" if dry_run else _status_label(f["status"], lang)
+        if f.get("seen_before"):
+            note = t("admin_import.seen_before", lang).format(ids=", ".join(map(str, f["seen_before"])))
+            status = f"{status} ({note})" if status else note
+        rows.append([f["name"], _kind_label(f["kind"], lang), fmt_number(f["rows"], lang),
+                     fmt_number(f["rejected"], lang), fmt_number(f["inserted"], lang),
+                     fmt_number(f["updated"], lang), fmt_number(f["unchanged"], lang), status])
+    return _table(["admin_import.file", "admin_import.kind", "admin_import.rows", "admin_import.rejected",
+                   "admin_import.inserted", "admin_import.updated", "admin_import.unchanged", "admin_import.status"],
+                  rows, t("admin_import.files_caption", lang), lang, numeric={2, 3, 4, 5, 6})
+
+
+def _errors_table(errors: list[dict], lang: str) -> html.Div:
+    rows = [[e["file"], str(e["line"] or ""), e["column"], e["value"], e["reason"]] for e in errors]
+    return _table(["admin_import.file", "admin_import.line", "admin_import.column", "admin_import.value",
+                   "admin_import.reason"], rows,
+                  t("admin_import.errors_caption", lang).format(n=SHOWN_ERRORS), lang, numeric={1})
+
+
+def _outcome(status: dict, lang: str) -> tuple[list, bool, bool]:
+    """Return (what to show, load button disabled, report button disabled) for a finished job."""
+    summary, errors = status.get("summary") or {}, status.get("errors") or []
+    dry_run = status.get("phase") == "check"
+    n_errors = summary.get("errors", 0)
+    rejected = sum(f["rejected"] for f in summary.get("files", []))
+    valid = sum(f["rows"] - f["rejected"] for f in summary.get("files", []))
+    fmt = {"errors": fmt_number(n_errors, lang), "rows": fmt_number(rejected, lang)}
+    if dry_run:
+        text = t("admin_import.check_errors" if n_errors else "admin_import.check_ok", lang).format(**fmt)
+        notes = [message(text, "error" if n_errors else "info"), html.P(t("admin_import.check_note", lang))]
+        load_disabled = valid == 0
+    else:
+        if not summary.get("committed"):
+            text, kind = t("admin_import.not_loaded", lang).format(**fmt), "error"
+        elif rejected or n_errors:
+            text, kind = t("admin_import.loaded_partly", lang).format(**fmt), "info"
+        elif sum(f["inserted"] + f["updated"] for f in summary.get("files", [])) == 0:
+            text, kind = t("admin_import.nothing_new", lang), "info"
+        else:
+            text, kind = t("admin_import.loaded", lang), "info"
+        notes = [message(text, kind)]
+        if summary.get("refresh_error"):
+            notes.append(message(t("admin_import.refresh_failed", lang), "error"))
+        load_disabled = True
+    parts = [*notes, _files_table(summary, lang, dry_run)]
+    if errors:
+        parts.append(_errors_table(errors, lang))
+    return parts, load_disabled, n_errors == 0
+
+
+def _running(status: dict, lang: str) -> list:
+    percent = int(round(100 * float(status.get("progress") or 0)))
+    return [html.P(status.get("text") or t("admin_import.waiting", lang), role="status"),
+            html.Progress(value=str(percent), max="100", title=f"{percent}%")]
+
+
+def batches_table(lang: str) -> html.Div:
+    """The newest import batches: who loaded which file when, with what result."""
+    batches = importer.recent_batches(runtime.current().engine, 30)
+    if not batches:
+        return message(t("admin_import.no_batches", lang))
+    rows = []
+    for b in batches:
+        when = b["started_at"].replace(tzinfo=dt.UTC).astimezone(LOCAL)
+        rows.append([str(b["id"]), when.strftime("%d-%m-%Y %H:%M" if lang == "nl" else "%Y-%m-%d %H:%M"),
+                     b["imported_by"], _kind_label(b["kind"], lang), b["filename"], b["file_hash"][:10],
+                     fmt_number(b["inserted"], lang), fmt_number(b["updated"], lang),
+                     fmt_number(b["unchanged"], lang), fmt_number(b["rejected"], lang),
+                     _status_label(b["status"], lang)])
+    return _table(["admin_import.batch", "admin_import.when", "admin_import.who", "admin_import.kind",
+                   "admin_import.file", "admin_import.hash", "admin_import.inserted", "admin_import.updated",
+                   "admin_import.unchanged", "admin_import.rejected", "admin_import.status"],
+                  rows, t("admin_import.batches", lang), lang, numeric={0, 6, 7, 8, 9}, nowrap={1})
+
+
+# --- layout and callbacks -----------------------------------------------------------------------------
+
+def layout(**_ignored):
+    """Lay out the import page for an administrator (anyone else gets a refusal message)."""
+    lang = current_language()
+    if current_access().role != "admin":
+        return message(t("app.forbidden", lang), "error")
+    return html.Div(
+        [
+            html.H2(t("page.admin_import", lang)),
+            html.P(t("admin_import.intro", lang)),
+            dcc.Upload(
+                id=ID_UPLOAD, multiple=True, max_size=MAX_UPLOAD_MB * 2**20,
+                accept=".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                children=html.Div(t("admin_import.upload", lang).format(mb=MAX_UPLOAD_MB)), className="upload",
+                style={"border": "2px dashed #8a9bb0", "borderRadius": "6px", "padding": "1.5rem",
+                       "textAlign": "center", "cursor": "pointer", "margin": "1rem 0"},
+            ),
+            html.Div(
+                [
+                    dcc.Checklist(id=ID_VALID_ONLY, value=[],
+                                  options=[{"label": t("admin_import.valid_only", lang), "value": "valid_only"}]),
+                    html.Button(t("admin_import.load", lang), id=ID_LOAD, n_clicks=0, className="button", disabled=True),
+                    html.Button(t("admin_import.report", lang), id=ID_REPORT, n_clicks=0, className="button",
+                                disabled=True),
+                    dcc.Download(id=ID_DOWNLOAD),
+                ],
+                className="controls",
+            ),
+            dcc.Store(id=ID_JOB, storage_type="memory"),
+            dcc.Interval(id=ID_POLL, interval=1000, disabled=True),
+            html.Div(id=ID_STATUS, **{"aria-live": "polite"}),
+            html.Div(batches_table(lang), id=ID_BATCHES),
+        ]
+    )
+
+
+@callback(
+    Output(ID_JOB, "data"), Output(ID_POLL, "disabled"), Output(ID_STATUS, "children"), Output(ID_BATCHES, "children"),
+    Output(ID_LOAD, "disabled"), Output(ID_REPORT, "disabled"),
+    Input(ID_UPLOAD, "contents"), Input(ID_LOAD, "n_clicks"), Input(ID_POLL, "n_intervals"),
+    State(ID_UPLOAD, "filename"), State(ID_JOB, "data"), State(ID_VALID_ONLY, "value"),
+    prevent_initial_call=True,
+)
+def update(contents, _load_clicks, _ticks, filenames, job, valid_only):
+    """Start a check on upload, a load on the button, and show a running job's progress."""
+    access = _require_admin()
+    lang = current_language()
+    trigger = ctx.triggered_id
+    rt = runtime.current()
+    if trigger == ID_UPLOAD:
+        files = _decode_uploads(contents, filenames)
+        if isinstance(files, str):
+            return None, True, message(t(files, lang).format(mb=MAX_UPLOAD_MB, n=MAX_FILES), "error"), no_update, True, True
+        _purge_old_jobs()
+        token = secrets.token_hex(16)
+        folder = _job_root() / token
+        folder.mkdir(mode=0o700)
+        listed = []
+        for i, (name, raw) in enumerate(files):
+            path = f"upload-{i}{Path(name).suffix.lower()[:6]}"
+            (folder / path).write_bytes(raw)
+            listed.append({"name": name, "path": path})
+        _write_json(folder / "meta.json", {"owner": access.user, "lang": lang, "files": listed,
+                                           "created": dt.datetime.now(dt.UTC).isoformat()})
+        _start(folder, "check", engine=rt.engine, policy=rt.policy, access=access, lang=lang, valid_only=False)
+        return {"job": token}, False, _running({}, lang), no_update, True, True
+    folder = _job_dir(job, access.user)
+    if trigger == ID_LOAD:
+        status = _read_json(folder / "status.json") if folder else None
+        if folder is None or status is None or status.get("phase") != "check" or status.get("state") != "done":
+            return no_update, True, message(t("admin_import.expired", lang), "error"), no_update, True, no_update
+        chosen = isinstance(valid_only, list) and "valid_only" in valid_only
+        if (status.get("summary") or {}).get("errors") and not chosen:
+            parts, _, report_disabled = _outcome(status, lang)
+            return no_update, True, [message(t("admin_import.needs_valid_only", lang), "error"), *parts], \
+                no_update, False, report_disabled
+        _start(folder, "load", engine=rt.engine, policy=rt.policy, access=access, lang=lang, valid_only=chosen)
+        return no_update, False, _running({}, lang), no_update, True, True
+    if trigger == ID_POLL:
+        status = _read_json(folder / "status.json") if folder else None
+        if status is None:
+            return no_update, True, message(t("admin_import.expired", lang), "error"), no_update, True, True
+        if status.get("state") == "running":
+            return no_update, False, _running(status, lang), no_update, True, True
+        if status.get("state") == "failed":
+            return no_update, True, message(t("admin_import.failed", lang), "error"), batches_table(lang), True, True
+        parts, load_disabled, report_disabled = _outcome(status, lang)
+        batches = batches_table(lang) if status.get("phase") == "load" else no_update
+        return no_update, True, parts, batches, load_disabled, report_disabled
+    return no_update, no_update, no_update, no_update, no_update, no_update
+
+
+@callback(Output(ID_DOWNLOAD, "data"), Input(ID_REPORT, "n_clicks"), State(ID_JOB, "data"), prevent_initial_call=True)
+def download(_clicks, job):
+    """Send the report of every rejected row of the caller's job (recorded centrally, like every download)."""
+    access = _require_admin()
+    folder = _job_dir(job, access.user)
+    if folder is None or not (folder / "report.csv").is_file():
+        return no_update
+    return dcc.send_file(str(folder / "report.csv"), filename=f"loket-import-fouten-{dt.date.today():%Y%m%d}.csv",
+                         type="text/csv")

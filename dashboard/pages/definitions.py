@@ -1,0 +1,77 @@
+"""Definitions: every indicator's definition, numerator, denominator and source, and the privacy rule."""
+from __future__ import annotations
+
+import dash
+from dash import html
+
+from dashboard.components import definition_anchor, legend
+from dashboard.texts import TEXTS, current_language, t
+from queries import codes
+from queries.codes import PRODUCT_DEFINITIONS
+from queries.indicators import SOURCES, unit_availability
+
+dash.register_page(__name__, path="/definities", name="Definities", text_key="page.definitions", order=6)
+
+ID_PRIVACY = "privacy-rule"
+SECTIONS = (
+    ("overview", ("registrations", "contacts", "waiting_median", "referral_back_rate", "grade_mean")),
+    ("registrations", ("registrations_by_unit", "reach_per_1000", "share_target_group", "share_product",
+                       "share_channel", "share_found_via", "share_question_type", "share_gender", "share_age_band")),
+    ("waiting", ("waiting_p80", "waiting_within_14", "throughput_median", "sessions_mean", "sessions_median",
+                 "pg_without_evaluation", "counsellor_changes", "counsellor_changed")),
+    ("referrals", ("referral_external_rate", "referral_none_rate", "referral_outcomes", "tcl_applied",
+                   "tcl_above_referred", "anonymity_rate", "anonymity_reasons")),
+    ("survey", ("response_rate", "grade_7plus", "goals_reached", "goals_breakdown", "expectations_met",
+                "work_resumed", "aspect_ratings")),
+    ("reach", ("outside_office_hours", "evening_share", "night_share", "weekend_share", "contacts_by_channel",
+               "website_visits")),
+)
+
+
+def _availability(key: str, lang: str) -> str:
+    types = unit_availability(key)
+    if not types:
+        return t("definitions.national_only", lang)
+    names = [t(f"period.of.{p}", lang) for p in types]
+    joined = f" {'en' if lang == 'nl' else 'and'} ".join(names)
+    return t("definitions.all_scopes", lang).format(types=joined)
+
+
+def entry(key: str, lang: str) -> html.Article:
+    """Return one indicator's definition, with its anchor."""
+    denominator = t(f"ind.{key}.den", lang) if f"ind.{key}.den" in TEXTS else t("definitions.statistic", lang)
+    anchor = definition_anchor(key)
+    return html.Article([
+        html.H4(t(f"ind.{key}", lang), id=anchor, tabIndex="-1"),
+        html.P(t(f"ind.{key}.def", lang)),
+        html.Dl([
+            html.Dt(t("definitions.numerator", lang)), html.Dd(t(f"ind.{key}.num", lang)),
+            html.Dt(t("definitions.denominator", lang)), html.Dd(denominator),
+            html.Dt(t("definitions.scopes", lang)), html.Dd(_availability(key, lang)),
+            html.Dt(t("definitions.source", lang)), html.Dd(html.Code(", ".join(SOURCES[key]))),
+        ], className="definition-facts"),
+    ], className="definition")
+
+
+def layout(**_ignored):
+    """Lay out the definitions (the same for every role; it holds no figures)."""
+    lang = current_language()
+    sections = [
+        html.Section([html.H3(t(f"page.{page}", lang)), *[entry(k, lang) for k in keys]], className="card")
+        for page, keys in SECTIONS
+    ]
+    products = []
+    for code in codes.PRODUCTS.values:
+        products += [html.Dt(codes.PRODUCTS.label(code, lang)), html.Dd(PRODUCT_DEFINITIONS[code][lang == "en"])]
+    return html.Div([
+        html.H2(t("page.definitions", lang)),
+        html.P(t("definitions.intro", lang), className="intro"),
+        html.Section([
+            html.H3(t("definitions.privacy", lang), id=ID_PRIVACY),
+            html.P(t("definitions.privacy_text", lang)),
+            legend(lang),
+        ], className="card"),
+        html.Section([html.H3(t("definitions.products", lang)), html.Dl(products, className="definitions")],
+                     className="card"),
+        *sections,
+    ])

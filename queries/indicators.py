@@ -1,0 +1,281 @@
+"""The monitor's indicators, read from the protected catalogue and derived only from protected figures.
+
+Every figure on the monitor pages comes from `published_cells` through `catalogue.read_cells`:
+counts as published (rounded; hidden ones are NaN and `suppressed`), statistics as published,
+and percentages computed here from two *published* counts (numerator and denominator both
+shown, whole percent). A percentage with a hidden part is hidden too. Nothing here reads the
+registration tables; the `units` table is read only for the public headcounts.
+
+Tidy frames throughout: one row per (indicator or category, scope, period) with `value` (NaN
+when not shown) and `suppressed` (shown as the symbol *). `value` NaN with `suppressed` False
+means there is nothing to show (no clients at all, e.g. a rate over zero registrations).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from queries import catalogue, periods
+from queries.access import NATIONAL, Access
+from queries.catalogue import TOTAL
+from queries.schema import Unit
+
+COUNT, MEASURE, PERCENT = "count", "measure", "percent"
+CELL_COLUMNS = ["scope", "period", "category", "value", "suppressed"]
+TREND_COLUMNS = ["indicator", "scope", "period", "value", "suppressed"]
+EXTERNAL = ("external_gp", "external_mental_health", "external_crisis", "external_police_clinic")
+ASPECTS = ("reachability", "waiting_time", "expertise", "treatment")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator: which published cells it is read or computed from, and what its values measure.
+
+    count: the sum of `categories` of `table`; measure: the statistic (or split) `categories[0]`
+    of a measure table; percent: `categories` of `table` as a share of the cell `of`, or 100
+    minus that share when `complement`.
+    """
+
+    key: str
+    kind: str
+    table: str
+    categories: tuple[str, ...] = (TOTAL,)
+    of: tuple[str, str] | None = None
+    complement: bool = False
+    measure: str = "count"  # what a value is: count, percent, days, sessions, grade, rating
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """Return the catalogue tables the indicator is read from."""
+        return (self.table, self.of[0]) if self.of else (self.table,)
+
+
+def _count(key, table, categories=(TOTAL,)):
+    return Indicator(key, COUNT, table, tuple(categories))
+
+
+def _measure(key, table, category, measure):
+    return Indicator(key, MEASURE, table, (category,), measure=measure)
+
+
+def _percent(key, table, categories, of, complement=False):
+    return Indicator(key, PERCENT, table, tuple(categories), of, complement, "percent")
+
+
+REGISTRATIONS = ("registrations", TOTAL)
+INDICATORS: dict[str, Indicator] = {i.key: i for i in (
+    _count("registrations", "registrations"),
+    _count("contacts", "contacts"),
+    _count("closures", "closures"),
+    _measure("waiting_median", "waiting_days", "median", "days"),
+    _measure("waiting_p80", "waiting_days", "p80", "days"),
+    _percent("waiting_within_14", "registrations_by_waiting", ["within_14"], ("registrations_by_intake", "yes")),
+    _measure("throughput_median", "throughput_days", TOTAL, "days"),
+    _measure("sessions_mean", "sessions_per_trajectory", "mean", "sessions"),
+    _measure("sessions_median", "sessions_per_trajectory", "median", "sessions"),
+    _percent("pg_without_evaluation", "registrations_by_pg_evaluation", ["not_evaluated"],
+             ("registrations_by_product", "process_guidance")),
+    _percent("counsellor_changed", "registrations_by_counsellor_changes", ["1", "2plus"], REGISTRATIONS),
+    _percent("referral_back_rate", "registrations_by_referral", ["back_to_unit"], REGISTRATIONS),
+    _percent("referral_external_rate", "registrations_by_referral", EXTERNAL, REGISTRATIONS),
+    _percent("referral_none_rate", "registrations_by_referral", ["none_needed"], REGISTRATIONS),
+    _percent("tcl_applied", "registrations_by_tcl", ["not_done"], REGISTRATIONS, complement=True),
+    _percent("tcl_above_referred", "registrations_by_tcl_referral", ["referred"], ("registrations_by_tcl", "above_cutoff")),
+    _percent("anonymity_rate", "registrations_by_anonymity", ["yes"], REGISTRATIONS),
+    _percent("response_rate", "surveys", [TOTAL], ("closures", TOTAL)),
+    _measure("grade_mean", "survey_grade", "mean", "grade"),
+    _percent("grade_7plus", "surveys_by_grade", ["7plus"], ("surveys", TOTAL)),
+    _percent("goals_reached", "surveys_by_goals", ["yes"], ("surveys", TOTAL)),
+    _percent("expectations_met", "surveys_by_expectations", ["yes"], ("surveys", TOTAL)),
+    _percent("work_resumed", "surveys_by_work_resumed", ["yes"], ("surveys", TOTAL)),
+    *(_measure(f"rating_{a}", f"survey_rating_{a}", "mean", "rating") for a in ASPECTS),
+    _percent("outside_office_hours", "contacts_by_time_class", ["office"], ("contacts", TOTAL), complement=True),
+    _percent("evening_share", "contacts_by_time_class", ["evening"], ("contacts", TOTAL)),
+    _percent("night_share", "contacts_by_time_class", ["night"], ("contacts", TOTAL)),
+    _percent("weekend_share", "contacts_by_time_class", ["weekend"], ("contacts", TOTAL)),
+    _count("website_visits", "website_visits", ["visits"]),
+    _count("website_new_visits", "website_visits", ["new_visits"]),
+    _count("website_returning_visits", "website_visits", ["returning_visits"]),
+)}
+# Not a catalogue cell: registrations per 1,000 staff (headcount from the public `units` table).
+REACH = "reach_per_1000"
+
+
+# --- which cells exist ------------------------------------------------------------------------
+
+def unit_period_types(table: str) -> tuple[str, ...]:
+    """Return the period types a unit's cells of a catalogue table are published for (none: national only)."""
+    if table in catalogue.PUBLIC_TABLES:
+        return ()
+    if table in catalogue.MEASURES_BY_NAME:
+        measure = catalogue.MEASURES_BY_NAME[table]
+        types = unit_period_types(measure.counted_by[0])
+        if measure.by_table:
+            types = tuple(t for t in types if t in unit_period_types(measure.by_table))
+        return types
+    probe = pd.DataFrame({"scope": "unit", "period_type": list(periods.PERIOD_TYPES)})
+    published = catalogue.published_for_units(probe, catalogue.TABLES_BY_NAME[table])
+    return tuple(probe.loc[published.to_numpy(), "period_type"])
+
+
+def period_types_for(tables: tuple[str, ...], scope: str) -> tuple[str, ...]:
+    """Return the period types every one of some tables is published for in a scope."""
+    if scope == NATIONAL:
+        return periods.PERIOD_TYPES
+    return tuple(t for t in periods.PERIOD_TYPES if all(t in unit_period_types(name) for name in tables))
+
+
+def published_periods(engine: sa.Engine, access: Access) -> dict[str, list[str]]:
+    """Return the published periods per period type (national registrations define the fixed periods)."""
+    access.check(NATIONAL)
+    with engine.connect() as conn:
+        return {pt: sorted(catalogue.read_cells(conn, "registrations", pt, [NATIONAL])["period"].unique())
+                for pt in periods.PERIOD_TYPES}
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def read(conn: sa.Connection, access: Access, table: str, period_type: str, scopes: list[str], *,
+         start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """Return the protected cells of one table for scopes the caller may see, within a period range."""
+    if period_type not in periods.PERIOD_TYPES:
+        raise ValueError(f"unknown period type {period_type!r}")
+    for scope in scopes:
+        access.check(scope)
+    cells = catalogue.read_cells(conn, table, period_type, list(scopes))
+    if start:
+        cells = cells[cells["period"] >= start]
+    if end:
+        cells = cells[cells["period"] <= end]
+    value = pd.to_numeric(cells["value"], errors="coerce").astype(float)
+    suppressed = cells["suppressed"].astype(bool).to_numpy() | value.isna().to_numpy()
+    out = cells.assign(value=value.where(~suppressed), suppressed=suppressed)
+    return out[CELL_COLUMNS].reset_index(drop=True)
+
+
+def _summed(cells: pd.DataFrame, categories: tuple[str, ...]) -> pd.DataFrame:
+    """Add up some categories per scope and period; hidden when any part is hidden."""
+    part = cells[cells["category"].isin(categories)]
+    if len(categories) == 1:
+        return part.drop(columns="category").reset_index(drop=True)
+    grouped = part.groupby(["scope", "period"], as_index=False, sort=True).agg(
+        value=("value", lambda v: v.sum(min_count=1)), suppressed=("suppressed", "any"), parts=("category", "size"))
+    complete = grouped["parts"] == len(categories)
+    grouped["suppressed"] = grouped["suppressed"] | ~complete
+    grouped["value"] = grouped["value"].where(~grouped["suppressed"])
+    return grouped.drop(columns="parts")
+
+
+def percentages(numerator: pd.Series, numerator_hidden: pd.Series, denominator: pd.Series,
+                denominator_hidden: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return whole percentages of two published counts, and which are not shown (either part hidden)."""
+    num = numerator.to_numpy(dtype=float)
+    den = denominator.to_numpy(dtype=float)
+    hidden = numerator_hidden.to_numpy(dtype=bool) | denominator_hidden.to_numpy(dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.floor(100.0 * num / den + 0.5)
+    ok = ~hidden & (den > 0) & ~np.isnan(num)
+    return np.where(ok, np.clip(share, 0, 100), np.nan), hidden
+
+
+def _trend(conn: sa.Connection, access: Access, key: str, scopes: list[str], period_type: str,
+           start: str | None, end: str | None) -> pd.DataFrame:
+    ind = INDICATORS[key]
+    num = _summed(read(conn, access, ind.table, period_type, scopes, start=start, end=end), ind.categories)
+    if ind.kind != PERCENT:
+        return num.assign(indicator=key)[TREND_COLUMNS]
+    den = read(conn, access, ind.of[0], period_type, scopes, start=start, end=end)
+    den = den[den["category"] == ind.of[1]].drop(columns="category")
+    both = den.merge(num, on=["scope", "period"], how="left", suffixes=("_den", "_num"))
+    num_hidden = both["suppressed_num"].astype("boolean").fillna(True)  # a missing numerator cell: unknown
+    value, hidden = percentages(both["value_num"], num_hidden, both["value_den"], both["suppressed_den"])
+    if ind.complement:
+        value = 100.0 - value
+    return pd.DataFrame({"indicator": key, "scope": both["scope"], "period": both["period"],
+                         "value": value, "suppressed": hidden})[TREND_COLUMNS]
+
+
+def trends(engine: sa.Engine, access: Access, keys: list[str], *, scopes: list[str], period_type: str,
+           start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """Return indicators over time for some scopes: one row per indicator, scope and period."""
+    with engine.connect() as conn:
+        frames = [_trend(conn, access, key, scopes, period_type, start, end) for key in keys]
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TREND_COLUMNS)
+    return out.sort_values(["indicator", "scope", "period"], kind="stable").reset_index(drop=True)
+
+
+def shares(engine: sa.Engine, access: Access, table: str, *, scopes: list[str], period_type: str,
+           period: str) -> pd.DataFrame:
+    """Return one period's counts of a breakdown table with each category's share of its parent cell.
+
+    Columns: scope, period, category, count, count_suppressed, value (the share in whole percent),
+    suppressed (the share is not shown). A table whose categories overlap (question types)
+    has shares that add up to more than 100.
+    """
+    parent_table, parent_category = catalogue.TABLES_BY_NAME[table].parent_cell
+    with engine.connect() as conn:
+        cells = read(conn, access, table, period_type, scopes, start=period, end=period)
+        parent = read(conn, access, parent_table, period_type, scopes, start=period, end=period)
+    parent = parent[parent["category"] == parent_category].drop(columns=["category", "period"])
+    both = cells.merge(parent, on="scope", how="left", suffixes=("", "_parent"))
+    parent_hidden = both["suppressed_parent"].astype("boolean").fillna(True)
+    value, hidden = percentages(both["value"], both["suppressed"], both["value_parent"], parent_hidden)
+    order = {code: i for i, code in enumerate(catalogue.TABLES_BY_NAME[table].codes)}
+    out = pd.DataFrame({
+        "scope": both["scope"], "period": both["period"], "category": both["category"],
+        "count": both["value"], "count_suppressed": both["suppressed"], "value": value, "suppressed": hidden,
+    })
+    out["_order"] = out["category"].map(order)
+    return out.sort_values(["scope", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def measures(engine: sa.Engine, access: Access, tables: dict[str, str], *, scopes: list[str], period_type: str,
+             period: str) -> pd.DataFrame:
+    """Return one period's published statistics, one row per (label, scope): `tables` maps a label to
+    `table:category` (e.g. {"crisis": "throughput_days:crisis"})."""
+    rows = []
+    with engine.connect() as conn:
+        for label, spec in tables.items():
+            table, _, category = spec.partition(":")
+            cells = read(conn, access, table, period_type, scopes, start=period, end=period)
+            cells = cells[cells["category"] == category]
+            rows.append(cells.assign(category=label))
+    return pd.concat(rows, ignore_index=True)[CELL_COLUMNS] if rows else pd.DataFrame(columns=CELL_COLUMNS)
+
+
+def headcounts(conn: sa.Connection, scopes: list[str]) -> dict[str, float]:
+    """Return the public headcount per scope (the national one is the sum over all units)."""
+    rows = dict(conn.execute(sa.select(Unit.code, Unit.headcount).where(Unit.headcount.is_not(None))).all())
+    out = {}
+    for scope in scopes:
+        value = sum(rows.values()) if scope == NATIONAL else rows.get(scope)
+        if value:
+            out[scope] = float(value)
+    return out
+
+
+# --- where each figure comes from (for the definitions page) -------------------------------------
+
+SOURCES: dict[str, tuple[str, ...]] = {
+    **{key: ind.tables for key, ind in INDICATORS.items()},
+    REACH: ("registrations",),
+    "registrations_by_unit": ("registrations",),
+    **{f"share_{d}": (f"registrations_by_{d}", "registrations")
+       for d in ("target_group", "product", "channel", "found_via", "question_type", "gender", "age_band")},
+    "counsellor_changes": ("registrations_by_counsellor_changes", "registrations"),
+    "referral_outcomes": ("registrations_by_referral", "registrations"),
+    "anonymity_reasons": ("registrations_by_anonymity_reason", "registrations_by_anonymity"),
+    "goals_breakdown": ("surveys_by_goals", "surveys"),
+    "aspect_ratings": tuple(f"survey_rating_{a}" for a in ASPECTS),
+    "contacts_by_channel": ("contacts_by_channel", "contacts"),
+    "throughput_median": ("throughput_days", "closures_by_product"),
+}
+
+
+def unit_availability(key: str) -> tuple[str, ...]:
+    """Return the period types a figure exists for a unit (empty: national only)."""
+    tables = SOURCES[key]
+    return tuple(pt for pt in periods.PERIOD_TYPES if all(pt in unit_period_types(name) for name in tables))

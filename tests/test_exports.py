@@ -1,0 +1,439 @@
+"""Exports (issue #6) on the small monitor store: chart images and data, the buttons and their callbacks,
+the steering pack as a background job with progress, ownership of jobs and the audit log.
+
+Files are read back: PNG headers, SVG text, CSV bytes, workbooks with openpyxl, presentations with
+python-pptx. Images need Chromium (kaleido); without it those tests are skipped, except under CI.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import importlib
+import io
+import json
+import os
+import shutil
+import struct
+import threading
+import time
+import zipfile
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from dash import dcc, html
+
+from dashboard import create_app, export_ui, exports
+from dashboard.auth import basic_auth_header
+from dashboard.texts import fmt_value, t
+from queries.access import Access
+from queries.codes import UNITS
+from queries.privacy import SYMBOL
+from queries.schema import AuditEntry
+from tests import monitor_fixtures
+from tests.monitor_fixtures import EXPECTED_WAITING, PROGRAMME, UNIT
+
+ROLES = {"programme": PROGRAMME, "unit": UNIT}
+OTHER_UNITS = [u for u in UNITS if u.code != "NN"]
+HAS_CHROMIUM = bool(shutil.which("chromium") or shutil.which("chromium-browser") or os.path.exists("/usr/bin/chromium"))
+needs_chromium = pytest.mark.skipif(not HAS_CHROMIUM and os.environ.get("CI") != "true",
+                                    reason="needs chromium for kaleido (apt-get install chromium); required under CI")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return monitor_fixtures.copy_of(monitor_fixtures.template(tmp_path_factory), tmp_path_factory.mktemp("exports"))
+
+
+@pytest.fixture(scope="module")
+def app(store):
+    return create_app({"DATABASE_URL": str(store.url), "DEMO_MODE": True, "TESTING": True,
+                       "DEMO_CREDENTIALS": str(store.url.database) + ".demo-credentials"})
+
+
+@pytest.fixture
+def jobs(tmp_path, monkeypatch):
+    monkeypatch.setattr(export_ui, "JOB_ROOT", tmp_path / "jobs")
+    return tmp_path / "jobs"
+
+
+def headers(role: str) -> dict:
+    return {"Authorization": basic_auth_header(*ROLES[role])}
+
+
+def pack_for(app, role: str, query: dict, lang: str = "nl") -> exports.Pack:
+    access = Access(ROLES[role][0], "unit", "NN") if role == "unit" else Access(ROLES[role][0], "programme")
+    return exports.collect(app.server, access, query, lang, demo=True)
+
+
+def chart(pack: exports.Pack, card_id: str) -> exports.Chart:
+    return next(c for c in pack.charts if c.card_id == card_id)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def audit(engine, action: str = "export") -> list:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).all()
+
+
+# --- reading the page's values back as numbers ------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("value, measure", [
+    (0, "count"), (10, "count"), (25, "count"), (1235, "count"), (1234567, "count"), (7, "percent"),
+    (100, "percent"), (12.5, "days"), (1234.5, "days"), (7.25, "grade"), (3.0, "sessions"), (1.7, "per1000"),
+])
+def test_a_shown_value_reads_back_as_the_number_shown(value, measure, lang):
+    shown = fmt_value(value, measure, lang)
+    cell = exports.parse_cell(shown, lang)
+    decimals = 0 if measure in ("count", "percent") else 1
+    assert cell.value == round(value, decimals) and cell.decimals == decimals
+    assert cell.unit == {"percent": "%", "days": "days"}.get(measure)
+
+
+@pytest.mark.parametrize("text", [SYMBOL, "–", "", "Politiemedewerker", "45-54", "2014 K1"])
+def test_symbols_and_labels_stay_text(text):
+    assert exports.parse_cell(text, "nl").value is None
+
+
+def test_file_names_say_indicator_scope_and_period():
+    meta = exports.Meta("nl", "NN", "quarter", "2013-Q2", "2014-Q1", "2014-03", False, None)
+    assert exports.file_name("Wachttijd tot eerste intake", meta, "2013 K2 – 2014 K1", "png") == \
+        "loket_wachttijd-tot-eerste-intake_noord-nederland_2013-Q2_2014-Q1.png"
+    assert exports.file_name("Cliëntonderzoek", meta, "mrt 2014", "csv").endswith("_noord-nederland_2014-03.csv")
+    national = exports.Meta("en", None, "year", "2013", "2013", None, False, None)
+    assert exports.file_name("Steering pack", national, "2013", "pdf") == "loket_steering-pack_national_2013.pdf"
+    assert exports.period_key("Mar 2014", "en") == "2014-03" and exports.period_key("2014 Q1", "en") == "2014-Q1"
+
+
+# --- chart data: CSV for Dutch Excel and XLSX -----------------------------------------------------------------
+
+def test_csv_is_for_dutch_excel_with_the_rule_and_the_same_symbols_as_the_chart(app):
+    pack = pack_for(app, "programme", {"periode": "month"})
+    registrations = chart(pack, "registrations-graph")
+    data = exports.chart_csv(registrations, pack.meta)
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark: Excel reads the accents right
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    flat = [cell for row in rows for cell in row]
+    assert t("legend.symbol", "nl") in flat and t("app.demo", "nl") in flat and registrations.title in flat
+    header_at = rows.index(registrations.table.header)
+    table = {row[0]: row[1] for row in rows[header_at + 1:]}
+    assert table == {row[0]: row[1] for row in registrations.table.rows}  # the page's table, cell for cell
+    assert SYMBOL in table.values()  # 10 a month nationally: some months are hidden
+    waiting = chart(pack, "waiting-times")
+    text = exports.chart_csv(waiting, pack.meta).decode("utf-8-sig")
+    assert f"({t('unit.days', 'nl')})" in text and ",0;" in text  # decimal comma, the unit in the header
+
+
+def test_xlsx_has_numbers_symbols_and_a_sheet_with_the_rule(app):
+    pack = pack_for(app, "programme", {"periode": "year"})
+    target = chart(pack, "reach-channels")
+    book = openpyxl.load_workbook(io.BytesIO(exports.chart_xlsx(target, pack.meta)))
+    data, rule = book.worksheets
+    assert rule.title == t("export.rule", "nl")
+    assert t("definitions.privacy_text", "nl") in [c.value for row in rule.iter_rows() for c in row]
+    cells = [c.value for row in data.iter_rows() for c in row]
+    assert t("legend.symbol", "nl") in cells
+    header_row = next(r for r in data.iter_rows() if r[0].value == target.table.header[0])
+    header = [c.value for c in header_row]
+    assert header[1].endswith(t("measure.count", "nl").lower()) and header[2].endswith("(%)")
+    rows = [[c.value for c in r] for r in data.iter_rows(min_row=header_row[0].row + 1) if r[0].value]
+    shown = {r[0]: r[1:] for r in target.table.rows}
+    assert len(rows) == len(shown) and any(isinstance(count, int) and count > 0 for _, count, _ in rows)
+    for label, count, share in rows:
+        assert [fmt_value(count, "count", "nl") if count != SYMBOL else SYMBOL,
+                fmt_value(share, "percent", "nl") if share != SYMBOL else SYMBOL] == shown[label]
+        assert count == SYMBOL or (isinstance(count, int) and (count == 0 or (count >= 10 and count % 5 == 0)))
+
+
+# --- chart images -----------------------------------------------------------------------------------------------
+
+@needs_chromium
+def test_png_is_full_hd_and_svg_has_title_scope_period_data_date_and_legend_drawn_in(app):
+    pack = pack_for(app, "unit", {"periode": "year"})
+    registrations = chart(pack, "registrations-graph")
+    name, png = exports.chart_file(registrations, pack.meta, "png")
+    assert png_size(png) == (1920, 1080)
+    assert name == "loket_aanmeldingen_noord-nederland_2012_2013.png"
+    _, svg = exports.chart_file(registrations, pack.meta, "svg")
+    text = svg.decode()
+    assert text.startswith("<svg")
+    for drawn in (registrations.title, "Noord-Nederland", "2012 – 2013", t("app.data_until", "nl"),
+                  "niet getoond: minder dan 10 cliënten", t("app.demo", "nl")):
+        assert exports._escape(drawn) in text, drawn
+    for unit in OTHER_UNITS:
+        assert unit.nl not in text
+
+
+@needs_chromium
+def test_one_browser_is_kept_warm_and_serves_several_threads():
+    import plotly.graph_objects as go
+
+    exports.renderer.start()
+    browser = exports.renderer._kaleido
+    figures = [go.Figure(go.Bar(x=["a", "b"], y=[n, 2])) for n in range(3)]
+    results, errors = {}, []
+
+    def draw(n):
+        try:
+            results[n] = exports.renderer.render([figures[n]], "png", width=400, height=300, scale=1)[0]
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=draw, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors and sorted(results) == [0, 1, 2]
+    assert all(png_size(png) == (400, 300) for png in results.values())
+    assert exports.renderer._kaleido is browser  # the same browser: not one per image
+
+
+# --- the buttons and the chart callback -------------------------------------------------------------------------
+
+def _walk(component):
+    yield from exports.walk(component)
+
+
+def test_every_chart_on_every_page_has_export_buttons(app):
+    for name in ("overview", "registrations", "waiting", "referrals", "survey", "reach"):
+        page = importlib.import_module(f"dashboard.pages.{name}")
+        with app.server.test_request_context("/", headers=headers("programme")):
+            app.server.preprocess_request()
+            tree = page.layout(periode="year")
+        graphs = [c for c in _walk(tree) if isinstance(c, dcc.Graph)]
+        buttons = {(c.id["card"], c.id["format"]) for c in _walk(tree)
+                   if isinstance(c, html.Button) and isinstance(c.id, dict) and c.id.get("type") == export_ui.CHART_BUTTON}
+        downloads = {c.id["card"] for c in _walk(tree) if isinstance(c, dcc.Download) and isinstance(c.id, dict)}
+        assert graphs
+        for graph in graphs:
+            card = graph.id.removesuffix("-graph") if graph.id.startswith("overview-") else graph.id
+            assert {(card, f) for f in exports.CHART_FORMATS} <= buttons, graph.id
+            assert card in downloads
+
+
+def test_every_page_has_the_steering_pack_panel(app):
+    client = app.server.test_client()
+    layout = client.get("/_dash-layout", headers=headers("unit")).get_data(as_text=True)
+    for component in (export_ui.ID_START, export_ui.ID_FORMAT, export_ui.ID_POLL, export_ui.ID_DOWNLOAD):
+        assert f'"{component}"' in layout
+
+
+def _dependency(client, role: str, marker: str) -> dict:
+    deps = client.get("/_dash-dependencies", headers=headers(role)).json
+    return next(d for d in deps if marker in d["output"])
+
+
+def _id_text(component_id: dict) -> str:
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
+def chart_request(client, role: str, card: str, fmt: str, pathname: str, search: str = ""):
+    dep = _dependency(client, role, export_ui.CHART_DOWNLOAD)
+    inputs = [{"id": {"type": export_ui.CHART_BUTTON, "card": card, "format": f}, "property": "n_clicks",
+               "value": 1 if f == fmt else 0} for f in exports.CHART_FORMATS]
+    body = {
+        "output": dep["output"], "outputs": {"id": {"type": export_ui.CHART_DOWNLOAD, "card": card}, "property": "data"},
+        "inputs": inputs,
+        "state": [{"id": export_ui.LOCATION, "property": "pathname", "value": pathname},
+                  {"id": export_ui.LOCATION, "property": "search", "value": search}],
+        "changedPropIds": [_id_text(inputs[exports.CHART_FORMATS.index(fmt)]["id"]) + ".n_clicks"],
+    }
+    return client.post("/_dash-update-component", json=body, headers=headers(role))
+
+
+def sent_file(response) -> tuple[str, bytes]:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    payload = next(props for props in response.json["response"].values())
+    value = next(v for v in payload.values() if isinstance(v, dict) and "filename" in v)
+    content = base64.b64decode(value["content"]) if value.get("base64") else value["content"].encode()
+    return value["filename"], content
+
+
+def test_a_unit_users_chart_export_is_its_own_unit_whatever_the_url_says(app, store):
+    client = app.server.test_client()
+    before = len(audit(store))
+    response = chart_request(client, "unit", "registrations-by-target-group", "csv", "/aanmeldingen",
+                             "?periode=year&eenheid=LB")
+    name, content = sent_file(response)
+    text = content.decode("utf-8-sig")
+    assert name.startswith("loket_aanmeldingen-naar-doelgroep_noord-nederland_")
+    assert "Noord-Nederland" in text and "Limburg" not in text and ";LB" not in text
+    entries = audit(store)[before:]
+    assert [(e.username, e.action, e.target, e.scope) for e in entries] == [(UNIT[0], "export", name, "NN")]
+    with store.connect() as conn:  # the browser's receipt is recorded centrally too
+        assert conn.execute(sa.select(AuditEntry).where(AuditEntry.action == "download",
+                                                         AuditEntry.target == name)).first()
+
+
+def test_the_programme_exports_a_chosen_units_chart_as_xlsx(app):
+    client = app.server.test_client()
+    name, content = sent_file(chart_request(client, "programme", "waiting-times", "xlsx", "/wachttijden",
+                                            "?periode=year&eenheid=LB"))
+    assert name.startswith("loket_wachttijd-tot-eerste-intake_limburg_")
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert "Limburg" in str([c.value for row in book.worksheets[0].iter_rows() for c in row])
+
+
+@needs_chromium
+def test_png_through_the_callback(app):
+    client = app.server.test_client()
+    name, content = sent_file(chart_request(client, "programme", "overview-registrations", "png", "/"))
+    assert name.endswith(".png") and png_size(content) == (1920, 1080)
+
+
+@pytest.mark.parametrize("card, pathname, search", [
+    ("no-such-card", "/aanmeldingen", ""),  # unknown card
+    ("registrations-graph", "/elders", ""),  # not a monitor page
+    ("registrations-graph", "/definities", ""),
+    ("registrations-by-unit", "/aanmeldingen", "?eenheid=LB"),  # the programme's unit chart: not on a unit page
+])
+def test_unknown_cards_and_pages_send_nothing(app, card, pathname, search):
+    response = chart_request(app.server.test_client(), "unit", card, "csv", pathname, search)
+    assert response.status_code == 204
+
+
+# --- the steering pack as a background job ------------------------------------------------------------------------
+
+PACK_OUTPUTS = [(export_ui.ID_JOB, "data"), (export_ui.ID_POLL, "disabled"), (export_ui.ID_STATUS, "children"),
+                (export_ui.ID_DOWNLOAD, "data"), (export_ui.ID_START, "disabled")]
+
+
+def pack_request(client, role: str, trigger: str, *, fmt="xlsx", search="", job=None, clicks=1):
+    dep = _dependency(client, role, export_ui.ID_JOB)
+    inputs = [{"id": export_ui.ID_START, "property": "n_clicks", "value": clicks},
+              {"id": export_ui.ID_POLL, "property": "n_intervals", "value": 1}]
+    body = {
+        "output": dep["output"], "outputs": [{"id": i, "property": p} for i, p in PACK_OUTPUTS], "inputs": inputs,
+        "state": [{"id": export_ui.ID_FORMAT, "property": "value", "value": fmt},
+                  {"id": export_ui.LOCATION, "property": "search", "value": search},
+                  {"id": export_ui.ID_JOB, "property": "data", "value": job}],
+        "changedPropIds": [f"{trigger}.{'n_clicks' if trigger == export_ui.ID_START else 'n_intervals'}"],
+    }
+    return client.post("/_dash-update-component", json=body, headers=headers(role))
+
+
+def out(response, component: str, prop: str):
+    return response.json["response"].get(component, {}).get(prop)
+
+
+def wait_for_jobs():
+    for thread in list(export_ui._THREADS.values()):
+        thread.join(timeout=300)
+
+
+def test_the_pack_runs_in_the_background_shows_progress_and_blocks_no_other_callback(app, store, jobs, monkeypatch):
+    gate, started = threading.Event(), threading.Event()
+    real = exports.build_pack
+
+    def slow(*args, progress, **kwargs):
+        progress("collect", 0, 6)
+        started.set()
+        assert gate.wait(timeout=120)
+        return real(*args, progress=progress, **kwargs)
+
+    monkeypatch.setattr(exports, "build_pack", slow)
+    client = app.server.test_client()
+    began = time.perf_counter()
+    response = pack_request(client, "unit", export_ui.ID_START, fmt="xlsx", search="?periode=year&eenheid=LB")
+    assert response.status_code == 200 and time.perf_counter() - began < 5  # the request does not wait
+    job = out(response, export_ui.ID_JOB, "data")
+    assert out(response, export_ui.ID_POLL, "disabled") is False and out(response, export_ui.ID_START, "disabled")
+    assert started.wait(timeout=30)
+    try:
+        # While the pack runs: its progress is shown, and other callbacks are answered as usual.
+        polled = pack_request(client, "unit", export_ui.ID_POLL, job=job)
+        assert out(polled, export_ui.ID_POLL, "disabled") is False
+        status = json.dumps(out(polled, export_ui.ID_STATUS, "children"), ensure_ascii=False)
+        assert "Progress" in status and t("pack.step.collect", "nl") in status
+        other = chart_request(client, "programme", "registrations-graph", "csv", "/aanmeldingen", "?periode=year")
+        assert sent_file(other)[0].endswith(".csv")
+    finally:
+        gate.set()
+    wait_for_jobs()
+    done = pack_request(client, "unit", export_ui.ID_POLL, job=job)
+    download = out(done, export_ui.ID_DOWNLOAD, "data")
+    assert download["filename"] == "loket_stuurpakket_noord-nederland_2013.xlsx"  # its own unit, not LB
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download["content"])))
+    assert book.sheetnames[0] == t("pack.key_figures", "nl") and len(book.sheetnames) > 10
+    assert out(done, export_ui.ID_POLL, "disabled") is True and out(done, export_ui.ID_START, "disabled") is False
+    assert not any(jobs.iterdir())  # the job's folder is gone once the file was sent
+    entry = audit(store)[-1]
+    assert (entry.username, entry.target, entry.scope) == (UNIT[0], download["filename"], "NN")
+    again = pack_request(client, "unit", export_ui.ID_POLL, job=job)  # sent once only
+    assert t("pack.expired", "nl") in json.dumps(out(again, export_ui.ID_STATUS, "children"), ensure_ascii=False)
+
+
+def test_only_the_user_who_started_a_pack_can_fetch_it(app, jobs, monkeypatch):
+    gate = threading.Event()
+    monkeypatch.setattr(exports, "build_pack", lambda *a, **k: gate.wait(60) and None)
+    client = app.server.test_client()
+    job = out(pack_request(client, "programme", export_ui.ID_START), export_ui.ID_JOB, "data")
+    try:
+        for forged in (job, {"job": "../" * 5 + "etc"}, {"job": "0" * 32}, "LB", None):
+            polled = pack_request(client, "unit", export_ui.ID_POLL, job=forged)
+            assert polled.status_code == 200
+            assert t("pack.expired", "nl") in json.dumps(out(polled, export_ui.ID_STATUS, "children"),
+                                                         ensure_ascii=False)
+            assert out(polled, export_ui.ID_DOWNLOAD, "data") is None
+    finally:
+        gate.set()
+        wait_for_jobs()
+    failed = pack_request(client, "programme", export_ui.ID_POLL, job=job)  # nothing published: says so
+    assert t("app.no_catalogue", "nl") in json.dumps(out(failed, export_ui.ID_STATUS, "children"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("fmt, clicks", [("docx", 1), (None, 1), ("pptx", 0), ("pptx", "LB"), ("pptx", True)])
+def test_a_pack_needs_a_click_and_a_known_format(app, jobs, fmt, clicks):
+    response = pack_request(app.server.test_client(), "unit", export_ui.ID_START, fmt=fmt, clicks=clicks)
+    assert response.status_code == 204 and not export_ui._THREADS
+
+
+def test_a_failing_pack_says_so_and_can_be_made_again(app, jobs, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("no browser")
+
+    monkeypatch.setattr(exports, "build_pack", broken)
+    client = app.server.test_client()
+    job = out(pack_request(client, "programme", export_ui.ID_START), export_ui.ID_JOB, "data")
+    wait_for_jobs()
+    polled = pack_request(client, "programme", export_ui.ID_POLL, job=job)
+    assert t("pack.failed", "nl") in json.dumps(out(polled, export_ui.ID_STATUS, "children"), ensure_ascii=False)
+    assert out(polled, export_ui.ID_START, "disabled") is False and "no browser" not in polled.get_data(as_text=True)
+
+
+@needs_chromium
+def test_a_pptx_pack_through_the_page_with_the_expected_value_on_the_summary(app, jobs):
+    from pptx import Presentation
+
+    client = app.server.test_client()
+    job = out(pack_request(client, "programme", export_ui.ID_START, fmt="pptx", search="?periode=quarter"),
+              export_ui.ID_JOB, "data")
+    wait_for_jobs()
+    download = out(pack_request(client, "programme", export_ui.ID_POLL, job=job), export_ui.ID_DOWNLOAD, "data")
+    assert download["filename"] == "loket_stuurpakket_landelijk_2014-Q1.pptx"
+    prs = Presentation(io.BytesIO(base64.b64decode(download["content"])))
+    summary = prs.slides[1]
+    cells = [c.text for shape in summary.shapes if shape.has_table for row in shape.table.rows for c in row.cells]
+    assert t("target.label", "nl") in cells and fmt_value(EXPECTED_WAITING, "days", "nl") in cells
+    assert t("ind.waiting_median", "nl") in cells
+
+
+def test_the_pptx_writer_needs_no_browser(app):
+    # The writers need no browser: a pack whose charts are drawn elsewhere (here: a blank PNG).
+    from PIL import Image
+
+    pack = pack_for(app, "programme", {"periode": "year"})
+    blank = io.BytesIO()
+    Image.new("RGB", (2000, 1000), "white").save(blank, "PNG")
+    pack.images = [blank.getvalue()] * len(pack.charts)
+    data = exports.write_pack(pack, "pptx")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert "ppt/presentation.xml" in z.namelist()
+        notes = [n for n in z.namelist() if n.startswith("ppt/notesSlides/")]
+    assert len(notes) >= len(pack.charts)
