@@ -7,8 +7,9 @@ from dash import dcc, html
 from dashboard.texts import current_language, fmt_period, fmt_value, t
 
 DEFINITIONS_PATH = "/definities"
+# "toImage": the chart's own PNG export (dashboard/export_ui.py) draws in title, scope, period and legend.
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toImage"]}
 
 
 def message(text: str, kind: str = "info") -> html.Div:

@@ -42,6 +42,7 @@ import re
 import sys
 import threading
 import unicodedata
+import urllib.parse
 from typing import Callable, Iterator
 
 import dash
@@ -56,7 +57,6 @@ from dashboard.texts import LANG_COOKIE, MONTHS, TEXTS, fmt_period, t
 from queries import catalogue, indicators
 from queries.access import NATIONAL, Access
 from queries.codes import UNITS
-from queries.privacy import SYMBOL
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ TEXTS.update({
     "pack.pdf": ("PDF", "PDF"),
     "pack.xlsx": ("Excel", "Excel"),
     "pack.start": ("Maak het stuurpakket", "Make the steering pack"),
-    "pack.waiting": ("Wachten op een vrije plek...", "Waiting for a free slot..."),
+    "pack.waiting": ("Het stuurpakket wordt gemaakt, een ogenblik...", "The steering pack is being made, one moment..."),
     "pack.step.collect": ("Cijfers ophalen", "Reading the figures"),
     "pack.step.render": ("Grafieken tekenen", "Drawing the charts"),
     "pack.step.write": ("Bestand maken", "Writing the file"),
@@ -433,8 +433,6 @@ def meta_for(engine: sa.Engine, view: controls.View, lang: str, demo: bool) -> M
 
 def query_of(search) -> dict:
     """Return the page's query keys from a URL's query string (anything else is ignored)."""
-    import urllib.parse
-
     if not isinstance(search, str):
         return {}
     pairs = urllib.parse.parse_qs(search.lstrip("?"), keep_blank_values=False)
