@@ -43,11 +43,18 @@ def _nl(code_list) -> np.ndarray:
     return np.array([c.nl for c in code_list], dtype=object)
 
 
-def write_registrations(path: Path, rows: int, seed: int = 7) -> int:
-    """Write a valid registrations export of `rows` rows (Dutch Excel style); return its size in bytes."""
+def write_registrations(path: Path, rows: int, seed: int = 7, *, first_day: dt.date = dt.date(2012, 5, 1),
+                        last_day: dt.date = dt.date(2024, 12, 31), until: dt.date | None = None,
+                        prefix: str = "R") -> int:
+    """Write a valid registrations export of `rows` rows (Dutch Excel style); return its size in bytes.
+
+    Registrations fall between first_day and last_day; an intake or closure after `until` (the
+    export's date) has not happened yet and is left empty.
+    """
     rng = np.random.default_rng(seed)
-    first = dt.date(2012, 5, 1).toordinal()
-    last = dt.date(2024, 12, 31).toordinal()
+    first = first_day.toordinal()
+    last = last_day.toordinal()
+    horizon = (until or dt.date.max).toordinal()
     lists = {name: _nl(getattr(codes, name)) for name in (
         "TARGET_GROUPS", "UNITS", "GENDERS", "AGE_BANDS", "CHANNELS", "FOUND_VIA", "ANONYMITY_REASONS",
         "PRODUCTS", "REFERRAL_OUTCOMES", "WORK_STATUSES")}
@@ -71,8 +78,8 @@ def write_registrations(path: Path, rows: int, seed: int = 7) -> int:
             reg = rng.integers(first, last, n)
             intake = reg + rng.integers(0, 30, n)
             closed = intake + rng.integers(1, 200, n)
-            has_intake = rng.random(n) < 0.9
-            is_closed = has_intake & (rng.random(n) < 0.8)
+            has_intake = (rng.random(n) < 0.9) & (intake <= horizon)
+            is_closed = has_intake & (rng.random(n) < 0.8) & (closed <= horizon)
             anon = rng.random(n) < 0.3
             tcl = rng.random(n) < 0.6
             above = rng.random(n) < 0.3
@@ -85,7 +92,7 @@ def write_registrations(path: Path, rows: int, seed: int = 7) -> int:
                 qs = questions[q1[i]] + ("|" + questions[q2[i]] if two[i] and q2[i] != q1[i] else "")
                 closed_i = is_closed[i]
                 lines.append(";".join((
-                    f"R{start + i + 1:08d}", reg_t[i], pick["TARGET_GROUPS"][i], pick["UNITS"][i], pick["GENDERS"][i],
+                    f"{prefix}{start + i + 1:08d}", reg_t[i], pick["TARGET_GROUPS"][i], pick["UNITS"][i], pick["GENDERS"][i],
                     pick["AGE_BANDS"][i], pick["CHANNELS"][i], pick["FOUND_VIA"][i], qs,
                     "ja" if anon[i] else "nee", pick["ANONYMITY_REASONS"][i] if anon[i] else "",
                     pick["PRODUCTS"][i], intake_t[i] if has_intake[i] else "", closed_t[i] if closed_i else "",

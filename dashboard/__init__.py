@@ -8,8 +8,9 @@ from pathlib import Path
 import dash
 import flask
 from dash import _callback
+from flask_compress import Compress
 
-from dashboard import api, auth, export_ui, runtime, security  # export_ui: the export callbacks (issue #6)
+from dashboard import api, auth, cache, export_ui, runtime, security  # export_ui: the export callbacks (issue #6)
 from dashboard.config import Config
 from dashboard.layout import shell
 from dashboard.texts import DEFAULT_LANGUAGE, LANG_COOKIE, LANGUAGES, current_language
@@ -80,9 +81,15 @@ def create_app(config: Config | dict | None = None) -> dash.Dash:
     )
     server: flask.Flask = app.server
     server.config.update(SECRET_KEY=cfg.SECRET_KEY, TESTING=cfg.TESTING)
+    # Dash's scripts are megabytes of JavaScript and its callbacks answer in JSON: both shrink ~5x.
+    # Streamed answers (the small files in assets/) stay as they are: compressing a stream leaves
+    # the file it reads from open.
+    server.config["COMPRESS_STREAMS"] = False
+    Compress(server)
     server.extensions[runtime.EXTENSION] = runtime.Runtime(cfg, engine, runtime.policy_from(cfg))
     _register_pages()
     security.protect_pages()
+    cache.install(server, cfg)
     app.layout = security.guarded_layout(export_ui.with_pack_panel(shell))
     # Order matters: refuse malformed requests, then authenticate (dash-auth), then deny by default.
     security.configure_server(server, cfg)

@@ -45,6 +45,13 @@ def _table(caption: str, header: list[str], rows: list[list[str]]) -> html.Table
     return html.Table([html.Caption(caption), html.Thead(head), html.Tbody(body)], className="data-table")
 
 
+def text_table(caption: str, header: list[str], rows: list[list[str]], *, class_name: str = "data-table") -> html.Table:
+    """Return a table of texts with a caption, column headings and the first cell of each row as its heading."""
+    table = _table(caption, header, rows)
+    table.className = class_name
+    return table
+
+
 def data_table(df: pd.DataFrame, lang: str, measure: str = "count") -> html.Table:
     """Return the text alternative of a one-series period chart: the same protected figures as a table."""
     rows = [[fmt_period(p, lang), fmt_value(None if s else v, measure, lang, suppressed=bool(s))]
@@ -135,14 +142,17 @@ def figure_card(graph_id: str, figure, *, alt: str, table, table_id: str | None 
 
 
 def kpi_tile(tile_id: str, *, title: str, value: str, period: str, benchmark: str | None, figure, table,
-             definition: str, lang: str, expected: str | None = None) -> html.Section:
-    """Return a key-figure tile: the latest value, the national benchmark, the trend and its table."""
+             definition: str, lang: str, expected: str | None = None, comparison: str | None = None) -> html.Section:
+    """Return a key-figure tile: the latest value, the national benchmark, the expected value, how the value
+    compares with it (neutral words), the trend and its table."""
     heading_id = f"{tile_id}-heading"
     facts = [html.P([html.Span(value, className="kpi-value"), html.Span(period, className="kpi-period")])]
     if benchmark is not None:
         facts.append(html.P(f"{t('kpi.benchmark', lang)}: {benchmark}", className="kpi-benchmark"))
     if expected is not None:
         facts.append(html.P(f"{t('target.label', lang)}: {expected}", className="kpi-expected"))
+    if comparison is not None:
+        facts.append(html.P(comparison, className="kpi-comparison"))
     return html.Section(
         [
             html.H3(title, id=heading_id),

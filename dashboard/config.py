@@ -53,6 +53,11 @@ class Config:
     # Served over HTTPS: secure cookies, HSTS and https redirect URIs for the identity provider.
     HTTPS: bool = field(default_factory=lambda: _env_bool("LOKET_HTTPS", False))
     DEMO_CREDENTIALS: str = field(default_factory=lambda: os.environ.get("LOKET_DEMO_CREDENTIALS", DEMO_CREDENTIALS))
+    # Rendered pages are cached per scope for this many seconds (0: no cache), in Redis when
+    # REDIS_URL is set (shared by every app host), else in each process (at most CACHE_PAGES pages).
+    CACHE_SECONDS: int = field(default_factory=lambda: _env_int("LOKET_CACHE_SECONDS", 3600))
+    CACHE_PAGES: int = field(default_factory=lambda: _env_int("LOKET_CACHE_PAGES", 2000))
+    REDIS_URL: str = field(default_factory=lambda: os.environ.get("REDIS_URL", ""))
     TESTING: bool = False
 
     @classmethod

@@ -361,6 +361,9 @@ def cards_of(tree, page: str) -> tuple[list[Chart], list[KeyFigure]]:
     """Return the charts and key-figure tiles a page's layout holds, in page order."""
     charts, key_figures = [], []
     for card in walk(tree):
+        if isinstance(card, html.Section) and "expected-values" in _classes(card):
+            key_figures += _expected_figures(card, key_figures)
+            continue
         if not isinstance(card, html.Section) or "card" not in _classes(card):
             continue
         graph = _first(card, dcc.Graph)
@@ -387,6 +390,32 @@ def cards_of(tree, page: str) -> tuple[list[Chart], list[KeyFigure]]:
         notes = [text_of(li) for li in _children(notes_list)] if notes_list is not None else []
         charts.append(Chart(graph.id, page, title, notes, go.Figure(graph.figure), _table_of(card), definition))
     return charts, key_figures
+
+
+def _expected_figures(section, tiles: list[KeyFigure]) -> list[KeyFigure]:
+    """Return the overview's list of expected values as key figures: every indicator with an expected value that
+    is not on a tile already (with its product or target group when it holds for one), its latest figure and
+    period as the page shows them."""
+    table = _first(section, html.Table)
+    if table is None:
+        return []
+    on_tiles = {(k.key, k.expected) for k in tiles}
+    everyone = {t("targets.all_clients", lang) for lang in ("nl", "en")}
+    out = []
+    for tr in _children(_first(table, html.Tbody)):
+        cells = _children(tr)
+        if len(cells) < 7:
+            continue
+        name, holds, expected, _start, period, value, _comparison = (text_of(c) for c in cells[:7])
+        key = _definition_of(cells[0])
+        if holds in everyone:
+            if (key, expected) in on_tiles:
+                continue
+            title = name
+        else:
+            title = f"{name} ({holds})"
+        out.append(KeyFigure(key, title, value, period if period != "–" else "", None, expected))
+    return out
 
 
 # --- the caller's pages, in a request of the caller ------------------------------------------------------
@@ -1039,9 +1068,14 @@ def pack_pptx(pack: Pack) -> bytes:
             [(f"{meta.scope} · {meta.data_date}", 14, False)], muted)
     header, rows = _key_figure_rows(pack)
     if rows:
+        # Every indicator with an expected value is listed too: more rows get smaller rows and letters.
+        row_h = min(Inches(0.5), (prs.slide_height - Inches(1.6) - Inches(1.45)) // (len(rows) + 1))
+        size = 16 if len(rows) <= 8 else 12 if len(rows) <= 14 else 10
         shape = slide.shapes.add_table(len(rows) + 1, len(header), Inches(0.5), Inches(1.6), width - Inches(1.0),
-                                       Inches(0.5) * (len(rows) + 1))
+                                       row_h * (len(rows) + 1))
         table = shape.table
+        for table_row in table.rows:
+            table_row.height = row_h
         table.columns[0].width = Inches(4.6)
         rest = (width - Inches(1.0) - Inches(4.6)) // (len(header) - 1)
         for j in range(1, len(header)):
@@ -1050,8 +1084,10 @@ def pack_pptx(pack: Pack) -> bytes:
             for j, text in enumerate(row):
                 cell = table.cell(i, j)
                 cell.text = text
-                cell.text_frame.paragraphs[0].font.size = Pt(16)
+                cell.text_frame.paragraphs[0].font.size = Pt(size)
                 cell.text_frame.paragraphs[0].font.bold = i == 0
+                if size < 16:
+                    cell.margin_top = cell.margin_bottom = Emu(Inches(0.02))
     else:
         textbox(slide, Inches(0.5), Inches(1.6), width - Inches(1.0), Inches(0.6), [(t("pack.no_key_figures", lang), 18, False)])
     textbox(slide, Inches(0.5), prs.slide_height - Inches(1.35), width - Inches(1.0), Inches(0.8),

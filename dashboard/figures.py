@@ -2,8 +2,8 @@
 
 A value that is not shown is never drawn as zero: in bar charts it is a hatched bar with the
 symbol *, in line charts a gap in the line with * on the chart's top row; hover text says
-"* not shown". An expected value (streefwaarde) is a labelled dashed reference line, in black:
-never a red/green verdict.
+"* not shown". An expected value (streefwaarde) is a labelled dashed reference line, in black, over
+the months it applied to: never a red/green verdict.
 """
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from dashboard.texts import fmt_period, fmt_value, t
+from queries import target_rules
 from queries.privacy import SYMBOL
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -21,22 +23,30 @@ HIDDEN_COLOUR = "#767676"
 HIDDEN_FILL = "rgba(118,118,118,0.18)"
 REFERENCE_COLOUR = "#1b1b1b"
 DASHES = ("solid", "dot", "dash", "dashdot")
-FONT = "Source Sans 3, Segoe UI, Arial, sans-serif"
+FONT = "'Source Sans 3', 'Segoe UI', Arial, sans-serif"
+
+
+# What every chart shares, validated once. Plotly's default template would be sent with every
+# figure (a few kB each) and the same settings checked again for each one.
+TEMPLATE = "loket"
+pio.templates[TEMPLATE] = go.layout.Template(layout={
+    "font": {"family": FONT, "size": 15, "color": "#1b1b1b"},
+    "plot_bgcolor": "white",
+    "paper_bgcolor": "white",
+    "legend": {"orientation": "h", "y": -0.18, "x": 0},
+    "hoverlabel": {"font": {"family": FONT, "size": 15}},
+    "yaxis": {"gridcolor": "#e5e5e5", "rangemode": "tozero", "zerolinecolor": "#bdbdbd"},
+})
 
 
 def _base_layout(fig: go.Figure, title: str, lang: str, *, height: int = 380) -> go.Figure:
     fig.update_layout(
+        template=TEMPLATE,
         title={"text": title, "x": 0, "xanchor": "left"} if title else None,
-        font={"family": FONT, "size": 15, "color": "#1b1b1b"},
         margin={"l": 56, "r": 16, "t": 48 if title else 16, "b": 48},
         height=height,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        legend={"orientation": "h", "y": -0.18, "x": 0},
         separators=",." if lang == "nl" else ".,",
-        hoverlabel={"font": {"family": FONT, "size": 15}},
     )
-    fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero", zerolinecolor="#bdbdbd")
     return fig
 
 
@@ -57,23 +67,53 @@ def _nothing_shown(fig: go.Figure, lang: str, *, horizontal: bool = False) -> No
     (fig.update_xaxes if horizontal else fig.update_yaxes)(showticklabels=False)
 
 
-def add_expected(fig: go.Figure, expected: float | None, measure: str, lang: str, *, horizontal: bool = True) -> go.Figure:
-    """Draw the commissioner's expected value as a labelled dashed reference line (no verdict)."""
-    if expected is None or (isinstance(expected, float) and math.isnan(expected)):
+def add_expected(fig: go.Figure, expected: pd.DataFrame | None, periods_: list[str], measure: str,
+                 lang: str) -> go.Figure:
+    """Draw the commissioner's expected values as labelled dashed reference lines (no verdict), each only
+    over the months it applied to: a value from a later month leaves earlier months alone, a change
+    mid-range draws a step.
+
+    `expected`: reference lines (`targets.reference_lines`: expected_value, start, end; optional
+    `name` to label lines of several indicators apart); `periods_`: the chart's periods in axis order.
+    """
+    if expected is None or expected.empty or not periods_:
         return fig
-    label = f"{t('target.label', lang)}: {fmt_value(expected, measure, lang)}"
     line = {"color": REFERENCE_COLOUR, "dash": "dash", "width": 1.5}
-    if horizontal:
-        fig.add_hline(y=expected, line=line, annotation_text=label, annotation_position="top left",
-                      annotation_font={"size": 13, "color": REFERENCE_COLOUR})
-    else:
-        fig.add_vline(x=expected, line=line, annotation_text=label, annotation_position="top right",
-                      annotation_font={"size": 13, "color": REFERENCE_COLOUR})
+    names = dict(zip(expected["id"], expected["name"])) if "name" in expected else {}
+    labelled = set()
+    for segment in target_rules.segments(expected, list(periods_)):
+        value = segment["value"]
+        fig.add_shape(type="line", xref="x", yref="y", x0=segment["x0"], x1=segment["x1"], y0=value, y1=value,
+                      line=line, layer="above")
+        if segment["id"] in labelled:
+            continue
+        labelled.add(segment["id"])
+        name = names.get(segment["id"]) or t("target.label", lang)
+        fig.add_annotation(x=segment["x0"], y=value, xref="x", yref="y", xanchor="left", yanchor="bottom",
+                           text=f"{name}: {fmt_value(value, measure, lang)}", showarrow=False,
+                           font={"size": 13, "color": REFERENCE_COLOUR}, bgcolor="rgba(255,255,255,0.7)")
     return fig
 
 
+def add_category_expected(fig: go.Figure, expected: dict | None, measure: str, lang: str) -> go.Figure:
+    """Draw an expected value per category (bar label -> value) as a labelled dashed tick on its bar row."""
+    if not expected:
+        return fig
+    label = t("target.label", lang)
+    texts = [f"{label}: {fmt_value(v, measure, lang)}" for v in expected.values()]
+    fig.add_scatter(x=list(expected.values()), y=list(expected), mode="markers", name=label,
+                    marker={"symbol": "line-ns-open", "size": 26, "color": REFERENCE_COLOUR,
+                            "line": {"color": REFERENCE_COLOUR, "width": 2}},
+                    customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>")
+    return fig
+
+
+def _expected_top(expected: pd.DataFrame | None) -> float:
+    return float(expected["expected_value"].max()) if expected is not None and not expected.empty else 0.0
+
+
 def bar_over_time(df: pd.DataFrame, *, title: str, lang: str, measure: str = "count",
-                  expected: float | None = None, height: int = 380) -> go.Figure:
+                  expected: pd.DataFrame | None = None, height: int = 380) -> go.Figure:
     """Draw one protected value per period as bars; hidden periods as hatched full-height bars with *."""
     labels = [fmt_period(p, lang) for p in df["period"]]
     hidden = [bool(s) for s in df["suppressed"]]
@@ -96,11 +136,11 @@ def bar_over_time(df: pd.DataFrame, *, title: str, lang: str, measure: str = "co
     _base_layout(fig, title, lang, height=height)
     if not any(v is not None for v in values) and len(values):
         _nothing_shown(fig, lang)
-    return add_expected(fig, expected, measure, lang)
+    return add_expected(fig, expected, list(df["period"]), measure, lang)
 
 
 def lines_over_time(df: pd.DataFrame, *, title: str, lang: str, series_labels: dict, measure: str,
-                    expected: float | None = None, height: int = 380, colours: dict | None = None,
+                    expected: pd.DataFrame | None = None, height: int = 380, colours: dict | None = None,
                     dashes: dict | None = None) -> go.Figure:
     """Draw one line per series (column `series`) over the periods; hidden points break the line and
     are marked with * on the chart's top row, in the series' colour.
@@ -112,8 +152,7 @@ def lines_over_time(df: pd.DataFrame, *, title: str, lang: str, series_labels: d
     labels = [fmt_period(p, lang) for p in periods_]
     series = list(series_labels)
     top = _shown_max(df.loc[~df["suppressed"].astype(bool), "value"])
-    if expected is not None and not math.isnan(expected):
-        top = max(top, float(expected))
+    top = max(top, _expected_top(expected))
     # Hidden points sit on the chart's top row, never near zero (percentages: at 100%).
     star_y = 103.0 if measure == "percent" else (top or 1.0) * 1.08
     fig = go.Figure()
@@ -149,18 +188,20 @@ def lines_over_time(df: pd.DataFrame, *, title: str, lang: str, series_labels: d
         fig.update_yaxes(range=[0, star_y * 1.1])
     if df["suppressed"].astype(bool).any() and not df["value"].notna().any():
         _nothing_shown(fig, lang)
-    return add_expected(fig, expected, measure, lang)
+    return add_expected(fig, expected, periods_, measure, lang)
 
 
 def category_bars(df: pd.DataFrame, *, title: str, lang: str, category_labels: dict, scope_labels: dict,
-                  measure: str, expected: float | None = None) -> go.Figure:
+                  measure: str, expected: dict | None = None) -> go.Figure:
     """Draw one horizontal bar per category and scope (column `scope`); hidden values as hatched bars with *.
 
-    With a `count` column (shares of a breakdown), the hover text gives the count too.
+    With a `count` column (shares of a breakdown), the hover text gives the count too. `expected`:
+    an expected value per category (code -> value) for the period shown.
     """
     categories = [c for c in category_labels if c in set(df["category"])]
     names = [_wrap(category_labels[c]) for c in categories]
-    top = _shown_max(df.loc[~df["suppressed"].astype(bool), "value"]) or 1.0
+    expected = {_wrap(category_labels[c]): float(v) for c, v in (expected or {}).items() if c in categories}
+    top = max(_shown_max(df.loc[~df["suppressed"].astype(bool), "value"]), *expected.values(), 0.0) or 1.0
     fig = go.Figure()
     scopes = [s for s in scope_labels if s in set(df["scope"])]
     for i, scope in enumerate(scopes):
@@ -197,7 +238,7 @@ def category_bars(df: pd.DataFrame, *, title: str, lang: str, category_labels: d
     fig.update_yaxes(automargin=True)
     if df["value"].where(~df["suppressed"].astype(bool)).isna().all() and len(df):
         _nothing_shown(fig, lang, horizontal=True)
-    return add_expected(fig, expected, measure, lang, horizontal=False)
+    return add_category_expected(fig, expected, measure, lang)
 
 
 def _wrap(label: str, width: int = 24) -> str:
@@ -210,7 +251,7 @@ def _wrap(label: str, width: int = 24) -> str:
     return f"{label[:cut]}<br>{label[cut + 1:]}"
 
 
-def sparkline(df: pd.DataFrame, *, lang: str, measure: str, expected: float | None = None) -> go.Figure:
+def sparkline(df: pd.DataFrame, *, lang: str, measure: str, expected: pd.DataFrame | None = None) -> go.Figure:
     """Draw a small trend for a key-figure tile: bars for counts, a line otherwise; hidden as *."""
     if measure == "count":
         fig = bar_over_time(df, title="", lang=lang, measure=measure, expected=expected, height=130)

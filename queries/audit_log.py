@@ -17,7 +17,8 @@ from queries.access import Access, AccessDenied
 from queries.schema import AuditEntry
 
 # The actions the app itself records; other code may record its own (e.g. "download").
-ACTIONS = ("page_view", "api", "download", "export", "import", "denied", "login", "login_failed")
+ACTIONS = ("page_view", "api", "download", "export", "import", "target_set", "target_retire", "denied", "login",
+           "login_failed")
 COLUMNS = ["at", "username", "role", "unit_code", "action", "target", "scope", "status"]
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 100_000
@@ -31,11 +32,12 @@ def _clean(text: object, length: int) -> str:
 
 
 def record(engine: sa.Engine, access: Access, action: str, target: str, scope: str | None = None,
-           *, status: int | None = None) -> None:
+           *, status: int | None = None, conn: sa.Connection | None = None) -> None:
     """Record that a caller did something (`action`) with something (`target`) for a scope.
 
     `target` names what was looked at (a page path, an export's name, an API path); it must never
-    hold a figure. `scope` is the slice asked for (NL or a unit code) when there is one.
+    hold a figure. `scope` is the slice asked for (NL or a unit code) when there is one. With
+    `conn`, the entry is written in that transaction (a change and its record commit together).
     """
     if not _ACTION.match(action or ""):
         raise ValueError(f"an action is a short lower-case name, got {action!r}")
@@ -49,8 +51,11 @@ def record(engine: sa.Engine, access: Access, action: str, target: str, scope: s
         "scope": None if scope is None else _clean(scope, 32),
         "status": status,
     }
-    with engine.begin() as conn:
+    if conn is not None:
         conn.execute(sa.insert(AuditEntry), [row])
+        return
+    with engine.begin() as new_conn:
+        new_conn.execute(sa.insert(AuditEntry), [row])
 
 
 def _require_admin(access: Access) -> None:

@@ -5,24 +5,30 @@ to a user. Building it is the single place where true counts exist outside the s
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from queries import codes, periods
+from queries import codes, columns, periods
 from queries.access import NATIONAL
 from queries.codes import UNITS
 from queries.privacy import Policy
 from queries.schema import (
-    CatalogueRefresh, Contact, PublishedCell, Registration, RegistrationQuestion, Session, Survey, WebsiteVisits,
+    CatalogueRefresh, Contact, IndicatorTarget, ProtectedBlock, PublishedCell, Registration, RegistrationQuestion,
+    Session, Survey, WebsiteVisits,
 )
 
 TOTAL = "_total"
+REFRESH_LOCK_KEY = 0x4C6F6B6574  # "Loket": the advisory lock that keeps two refreshes apart
 
 
 @dataclass(frozen=True)
@@ -127,108 +133,210 @@ PUBLIC_TABLES = ("website_visits",)
 
 
 # --- reading the store ---------------------------------------------------------------------
+#
+# At national scale the store holds millions of rows; they are read column-wise (Arrow) and kept
+# as numbers and categoricals: a unit and a month are small integer codes, never Python strings.
 
-def _month(series: pd.Series) -> pd.Series:
-    return pd.to_datetime(series).dt.strftime("%Y-%m")
+def _as_datetime(column: pd.Series) -> pd.Series:
+    # SQLite hands dates and timestamps back as ISO text, PostgreSQL as dates and timestamps; a
+    # column with no value at all comes back as numbers (SQLite cannot tell its type).
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column
+    if pd.api.types.is_numeric_dtype(column):
+        return pd.Series(pd.NaT, index=column.index, dtype="datetime64[s]")
+    return pd.to_datetime(column, format="ISO8601")
+
+
+def _month_codes(when: pd.Series, months: list[str]) -> np.ndarray:
+    """Return each row's position in `months` (complete months from the first on), -1 outside."""
+    month = _as_datetime(when).to_numpy(dtype="datetime64[M]")
+    offset = month.astype(np.int64) - np.datetime64(months[0], "M").astype(np.int64)
+    return np.where(~np.isnat(month) & (offset >= 0) & (offset < len(months)), offset, -1)
+
+
+def _keyed(df: pd.DataFrame, month: np.ndarray, months: list[str]) -> pd.DataFrame:
+    """Keep the rows inside the published months, with the month as a categorical."""
+    return df.assign(month=pd.Categorical.from_codes(month, categories=months))[month >= 0].reset_index(drop=True)
+
+
+def _classes(conditions: list, labels: list[str], default: str | None = None) -> pd.Categorical:
+    """Label each row by the first condition it meets; rows that meet none get `default` (or none)."""
+    categories = [*labels, default] if default else labels
+    codes_ = np.select([np.asarray(c, dtype=bool) for c in conditions], list(range(len(labels))),
+                       len(labels) if default else -1)
+    return pd.Categorical.from_codes(codes_, categories=categories)
+
+
+def _filled(column: pd.Series, label: str) -> pd.Series:
+    return column.cat.add_categories([label]).fillna(label)
+
+
+def _flag(column: pd.Series) -> np.ndarray:
+    # Booleans arrive as bool, 0/1 or, with NULLs among them, 1.0/0.0/NaN, depending on the database.
+    return pd.array(column, dtype="boolean").fillna(False).to_numpy(dtype=bool)
 
 
 def _days(later: pd.Series, earlier: pd.Series) -> pd.Series:
-    return (pd.to_datetime(later) - pd.to_datetime(earlier)).dt.days
+    return (_as_datetime(later) - _as_datetime(earlier)).dt.days
 
 
-def _yes_no(flag: pd.Series) -> pd.Series:
-    return flag.map({True: "yes", False: "no", 1: "yes", 0: "no"})
+REGISTRATION_CODES = {
+    "unit": UNITS.values, "target_group": codes.TARGET_GROUPS.values, "product": codes.PRODUCTS.values,
+    "channel": codes.CHANNELS.values, "gender": codes.GENDERS.values, "age_band": codes.AGE_BANDS.values,
+    "found_via": codes.FOUND_VIA.values, "anonymity_reason": codes.ANONYMITY_REASONS.values,
+    "referral_outcome": codes.REFERRAL_OUTCOMES.values, "work_status": codes.WORK_STATUSES.values,
+}
+_r, _c, _s = Registration, Contact, Survey
+# What the refresh reads, largest first (they are read two at a time). The evaluation moments are
+# joined in pandas: SQLite's outer join to a grouped subquery is slow at millions of rows.
+QUERIES = {
+    "contacts": sa.select(_c.contacted_at, _c.channel, _c.unit_code, _c.led_to_registration),
+    "registrations": sa.select(
+        _r.id, _r.registered_on, _r.unit_code.label("unit"), _r.target_group, _r.product, _r.channel, _r.gender,
+        _r.age_band, _r.found_via, _r.anonymity_wish, _r.anonymity_reason, _r.first_intake_on, _r.closed_on,
+        _r.sessions_count, _r.counsellor_changes, _r.tcl_done, _r.tcl_above_cutoff, _r.referral_outcome,
+        _r.work_status),
+    "questions": sa.select(RegistrationQuestion.registration_id.label("id"), RegistrationQuestion.question_type),
+    "evaluations": sa.select(Session.registration_id.label("id"), sa.func.count().label("n"))
+    .where(Session.evaluation_moment.is_(True)).group_by(Session.registration_id),
+    "surveys": sa.select(_s.answered_on, _s.grade, _s.goals_reached, _s.expectations_met, _s.work_resumed,
+                         _s.rating_reachability, _s.rating_waiting_time, _s.rating_expertise, _s.rating_treatment,
+                         sa.func.coalesce(_r.unit_code, codes.UNKNOWN_UNIT).label("unit"))
+    .outerjoin(_r, _r.id == _s.registration_id),
+}
+# Which of those each population is built from.
+SOURCES = {"registrations": ("registrations", "evaluations"), "closures": ("registrations", "evaluations"),
+           "questions": ("registrations", "evaluations", "questions"), "contacts": ("contacts",),
+           "surveys": ("surveys",)}
 
 
-def _registration_frame(conn: sa.Connection) -> pd.DataFrame:
-    r = Registration
-    evaluations = (
-        sa.select(Session.registration_id, sa.func.count().label("evaluations"))
-        .where(Session.evaluation_moment.is_(True)).group_by(Session.registration_id).subquery()
-    )
-    query = sa.select(
-        r.id, r.registered_on, r.unit_code.label("unit"), r.target_group, r.product, r.channel, r.gender,
-        r.age_band, r.found_via, r.anonymity_wish, r.anonymity_reason, r.first_intake_on, r.closed_on,
-        r.sessions_count, r.counsellor_changes, r.tcl_done, r.tcl_above_cutoff, r.referral_outcome, r.work_status,
-        sa.func.coalesce(evaluations.c.evaluations, 0).label("evaluations"),
-    ).outerjoin(evaluations, evaluations.c.registration_id == r.id)
-    df = pd.read_sql(query, conn)
-    df["month"] = _month(df["registered_on"])
-    df["wait_days"] = _days(df["first_intake_on"], df["registered_on"])
-    df["throughput_days"] = _days(df["closed_on"], df["registered_on"])
-    df["intake"] = np.where(df["wait_days"].notna(), "yes", "no")
-    df["waiting"] = pd.Series(np.where(df["wait_days"] <= 14, "within_14", "after_14"),
-                              index=df.index).where(df["wait_days"].notna())
-    df["tcl"] = np.select([~df["tcl_done"].astype(bool), df["tcl_above_cutoff"].fillna(False).astype(bool)],
-                          ["not_done", "above_cutoff"], "below_cutoff")
-    referred = df["referral_outcome"].map({c.code: "referred" if c.group != "none" else "not_referred"
-                                           for c in codes.REFERRAL_OUTCOMES})
-    df["referral"] = df["referral_outcome"].fillna("open")
-    df["tcl_referral"] = referred.fillna("open").where(df["tcl"] == "above_cutoff")
-    df["work_status"] = df["work_status"].fillna("open")
-    df["anonymity"] = _yes_no(df["anonymity_wish"].astype(bool))
-    df["anonymity_reason"] = df["anonymity_reason"].where(df["anonymity"] == "yes")
-    df["counsellor_changes"] = np.select([df["counsellor_changes"] == 0, df["counsellor_changes"] == 1], ["0", "1"], "2plus")
+def _registration_frame(table: pa.Table, evaluations: pa.Table) -> pd.DataFrame:
+    df = columns.frame(table, REGISTRATION_CODES)
+    done = columns.frame(evaluations)
+    df["evaluations"] = df["id"].map(done.set_index("id")["n"]).fillna(0)
+    wait = _days(df["first_intake_on"], df["registered_on"])
+    tcl = _classes([~_flag(df["tcl_done"]), _flag(df["tcl_above_cutoff"])], ["not_done", "above_cutoff"],
+                   "below_cutoff")
+    outcome = df["referral_outcome"]
+    referred = [c.code for c in codes.REFERRAL_OUTCOMES if c.group != "none"]
+    above = tcl == "above_cutoff"
+    anonymous = _flag(df["anonymity_wish"])
     # An evaluation moment is due every 8 sessions at the latest (the evaluation's recommendation).
-    due = df["sessions_count"] // 8
-    df["pg_evaluation"] = pd.Series(np.where(df["evaluations"] >= due, "evaluated", "not_evaluated"),
-                                    index=df.index).where(df["product"] == "process_guidance")
-    return df
+    guided = (df["product"] == "process_guidance").to_numpy()
+    evaluated = (df["evaluations"] >= df["sessions_count"] // 8).to_numpy()
+    return df.assign(
+        wait_days=wait,
+        throughput_days=_days(df["closed_on"], df["registered_on"]),
+        intake=_classes([wait.notna()], ["yes"], "no"),
+        waiting=_classes([wait <= 14, wait > 14], ["within_14", "after_14"]),
+        tcl=tcl,
+        referral=_filled(outcome, "open"),
+        tcl_referral=_classes([above & outcome.isin(referred), above & outcome.notna(), above],
+                              ["referred", "not_referred", "open"]),
+        work_status=_filled(df["work_status"], "open"),
+        anonymity=_classes([anonymous], ["yes"], "no"),
+        anonymity_reason=df["anonymity_reason"].where(anonymous),
+        counsellor_changes=_classes([df["counsellor_changes"] == 0, df["counsellor_changes"] == 1], ["0", "1"],
+                                    "2plus"),
+        pg_evaluation=_classes([guided & evaluated, guided], ["evaluated", "not_evaluated"]),
+    )
 
 
-def _question_frame(conn: sa.Connection, registrations: pd.DataFrame) -> pd.DataFrame:
-    q = pd.read_sql(sa.select(RegistrationQuestion.registration_id.label("id"), RegistrationQuestion.question_type), conn)
-    return q.merge(registrations[["id", "month", "unit"]], on="id")
+def _question_frame(table: pa.Table, registrations: pd.DataFrame) -> pd.DataFrame:
+    questions = columns.frame(table, {"question_type": codes.QUESTION_TYPES.values})
+    return questions.merge(registrations[["id", "unit", "month"]], on="id")
 
 
-def _contact_frame(conn: sa.Connection) -> pd.DataFrame:
-    c = Contact
-    df = pd.read_sql(sa.select(c.contacted_at, c.channel, c.unit_code.label("unit"), c.led_to_registration), conn)
-    at = pd.to_datetime(df["contacted_at"])
-    hour, weekend = at.dt.hour, at.dt.day_of_week >= 5
-    df["month"] = at.dt.strftime("%Y-%m")
-    df["unit"] = df["unit"].fillna(codes.UNKNOWN_UNIT)
-    df["time_class"] = np.select(
-        [weekend, (hour >= 8) & (hour < 18), (hour >= 18) & (hour < 23)], ["weekend", "office", "evening"], "night")
-    df["led"] = _yes_no(df["led_to_registration"].astype(bool))
-    return df
+def _contact_frame(table: pa.Table, months: list[str]) -> pd.DataFrame:
+    """Return the contacts counted per unit, month, channel, time of day and outcome (column n)."""
+    # Millions of contacts, but a few hundred thousand distinct hours: the month and time of day
+    # are worked out once per hour, then handed to the contacts by index.
+    at = table["contacted_at"]
+    if pa.types.is_timestamp(at.type):
+        hour_of = pc.floor_temporal(at, unit="hour")
+    else:  # SQLite's ISO text, "YYYY-MM-DD HH:MM:SS": the hour is its first 13 characters
+        hour_of = pc.utf8_slice_codeunits(at.cast(pa.string()), 0, 13)
+    hour_of = hour_of.combine_chunks().dictionary_encode()
+    hours = _as_datetime(pd.Series(hour_of.dictionary.to_pandas()))
+    weekend, hour = hours.dt.day_of_week >= 5, hours.dt.hour
+    time_of_hour = _classes([weekend, (hour >= 8) & (hour < 18), (hour >= 18) & (hour < 23)],
+                            ["weekend", "office", "evening"], "night").codes
+    row_hour = hour_of.indices.to_numpy()
+    df = pd.DataFrame({
+        "unit": columns.coded(table["unit_code"], UNITS.values, null=codes.UNKNOWN_UNIT),
+        "month": _month_codes(hours, months)[row_hour],
+        "channel": columns.coded(table["channel"], codes.CHANNELS.values),
+        "time_class": pd.Categorical.from_codes(time_of_hour[row_hour], ["weekend", "office", "evening", "night"]),
+        "led": _classes([_flag(table["led_to_registration"].to_pandas())], ["yes"], "no"),
+    })
+    df = _keyed(df, df.pop("month").to_numpy(), months)
+    return df.groupby(["unit", "month", "channel", "time_class", "led"], observed=True).size().rename("n").reset_index()
 
 
-def _survey_frame(conn: sa.Connection) -> pd.DataFrame:
-    s = Survey
-    query = sa.select(s.answered_on, s.grade, s.goals_reached, s.expectations_met, s.work_resumed,
-                      s.rating_reachability, s.rating_waiting_time, s.rating_expertise, s.rating_treatment,
-                      sa.func.coalesce(Registration.unit_code, codes.UNKNOWN_UNIT).label("unit"))
-    df = pd.read_sql(query.outerjoin(Registration, Registration.id == s.registration_id), conn)
-    df["month"] = _month(df["answered_on"])
-    df["grade_class"] = np.where(df["grade"] >= 7, "7plus", "below_7")
-    df["expectations"] = _yes_no(df["expectations_met"].astype(bool))
-    df["work_resumed"] = df["work_resumed"].map({True: "yes", False: "no", 1: "yes", 0: "no"}).fillna("unknown")
-    return df
+def _survey_frame(table: pa.Table) -> pd.DataFrame:
+    df = columns.frame(table, {"unit": UNITS.values, "goals_reached": codes.GOALS_REACHED.values})
+    resumed = df["work_resumed"]
+    return df.assign(
+        grade_class=_classes([df["grade"] >= 7], ["7plus"], "below_7"),
+        expectations=_classes([_flag(df["expectations_met"])], ["yes"], "no"),
+        work_resumed=_classes([resumed.notna() & _flag(resumed), resumed.notna()], ["yes", "no"], "unknown"),
+    )
 
 
-def read_populations(conn: sa.Connection, last_month: str) -> dict[str, pd.DataFrame]:
-    """Return one row per counted unit (registration, question, contact, closure, survey)."""
-    reg = _registration_frame(conn)
-    closures = reg[reg["closed_on"].notna()].assign(month=lambda d: _month(d["closed_on"]))
-    frames = {
-        "registrations": reg,
-        "questions": _question_frame(conn, reg),
-        "contacts": _contact_frame(conn),
-        "closures": closures,
-        "surveys": _survey_frame(conn),
-    }
-    return {name: df[(df["month"] >= periods.FIRST_MONTH) & (df["month"] <= last_month)] for name, df in frames.items()}
+POPULATIONS = tuple(SOURCES)
+
+
+def read_populations(conn: sa.Connection, last_month: str, only: tuple[str, ...] = POPULATIONS
+                     ) -> dict[str, pd.DataFrame]:
+    """Return the counted units (registration, question, contact, closure, survey) of the published months."""
+    months = periods.complete_periods(periods.FIRST_MONTH, last_month)["month"]
+    needed = {source for name in only for source in SOURCES[name]}
+    tables = columns.read_tables(conn, {name: query for name, query in QUERIES.items() if name in needed})
+    out = {}
+    if "registrations" in tables:
+        everything = _registration_frame(tables["registrations"], tables["evaluations"])
+        out["registrations"] = _keyed(everything, _month_codes(everything["registered_on"], months), months)
+        out["closures"] = _keyed(everything, _month_codes(everything["closed_on"], months), months)
+    if "questions" in tables:
+        out["questions"] = _question_frame(tables["questions"], out["registrations"])
+    if "contacts" in tables:
+        out["contacts"] = _contact_frame(tables["contacts"], months)
+    if "surveys" in tables:
+        surveys = _survey_frame(tables["surveys"])
+        out["surveys"] = _keyed(surveys, _month_codes(surveys["answered_on"], months), months)
+    return {name: out[name] for name in only}
 
 
 # --- building the cells ----------------------------------------------------------------------
 
 def _cube(rows: pd.DataFrame, column: str | None, categories: tuple[str, ...], months: list[str]) -> pd.DataFrame:
-    """Count rows per unit, month and category, with every combination present (zeros too)."""
-    category = rows[column] if column else pd.Series(TOTAL, index=rows.index)
-    counts = rows.assign(category=category).dropna(subset=["category"]).groupby(["unit", "month", "category"]).size()
+    """Count rows (or sum their `n`) per unit, month and category, with every combination present."""
+    unit = rows["unit"].cat.codes.to_numpy().astype(np.int64)
+    month = rows["month"].cat.codes.to_numpy().astype(np.int64)
+    category = (pd.Categorical(rows[column], categories=list(categories)).codes.astype(np.int64) if column
+                else np.zeros(len(rows), dtype=np.int64))
+    keep = (unit >= 0) & (category >= 0)
+    flat = (unit * len(months) + month) * len(categories) + category
+    weights = rows["n"].to_numpy()[keep] if "n" in rows else None
+    n = np.bincount(flat[keep], weights=weights, minlength=len(UNITS.values) * len(months) * len(categories))
     full = pd.MultiIndex.from_product([UNITS.values, months, list(categories)], names=["unit", "month", "category"])
-    return counts.reindex(full, fill_value=0).rename("n").reset_index()
+    return pd.DataFrame({"n": n.astype(np.int64)}, index=full).reset_index()
+
+
+def _period_maps(spans: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+    # Only complete quarters and years are published.
+    return {level: {m: key(m) for m in spans["month"] if key(m) in spans[level]}
+            for level, key in (("quarter", periods.quarter_of), ("year", periods.year_of))}
+
+
+def _periods(month: pd.Series, spans: dict[str, list[str]]) -> dict[str, pd.Categorical]:
+    """Return each row's month, quarter and year (missing where the quarter or year is incomplete)."""
+    out = {"month": month.array}
+    for level, of_month in _period_maps(spans).items():
+        position = {label: i for i, label in enumerate(spans[level])}
+        lookup = np.array([position.get(of_month.get(m), -1) for m in month.cat.categories] + [-1])
+        out[level] = pd.Categorical.from_codes(lookup[month.cat.codes.to_numpy()], categories=spans[level])
+    return out
 
 
 def _expand(cube: pd.DataFrame, spans: dict[str, list[str]]) -> pd.DataFrame:
@@ -236,9 +344,8 @@ def _expand(cube: pd.DataFrame, spans: dict[str, list[str]]) -> pd.DataFrame:
     national = cube.groupby(["month", "category"], as_index=False)["n"].sum().assign(unit=NATIONAL)
     both = pd.concat([cube, national], ignore_index=True).rename(columns={"unit": "scope"})
     frames = [both.rename(columns={"month": "period"}).assign(period_type="month")]
-    for level, key in (("quarter", periods.quarter_of), ("year", periods.year_of)):
-        up = both.assign(period=both["month"].map(key))
-        up = up[up["period"].isin(spans[level])]
+    for level, of_month in _period_maps(spans).items():
+        up = both.assign(period=both["month"].map(of_month)).dropna(subset=["period"])
         frames.append(up.groupby(["scope", "period", "category"], as_index=False)["n"].sum().assign(period_type=level))
     return pd.concat(frames, ignore_index=True)[["scope", "period_type", "period", "category", "n"]]
 
@@ -255,11 +362,12 @@ def published_for_units(cells: pd.DataFrame, table: CountTable) -> pd.Series:
     return national | cells["period_type"].isin(levels)
 
 
-def build_counts(populations: dict[str, pd.DataFrame], last_month: str) -> pd.DataFrame:
+def build_counts(populations: dict[str, pd.DataFrame], last_month: str,
+                 tables: tuple[CountTable, ...] = COUNT_TABLES) -> pd.DataFrame:
     """Return the true counts of every count table (they never leave this module unprotected)."""
     spans = periods.complete_periods(periods.FIRST_MONTH, last_month)
     frames = []
-    for table in COUNT_TABLES:
+    for table in tables:
         rows = populations["questions" if table.column == "question_type" else table.population]
         cells = _expand(_cube(rows, table.column, table.codes, spans["month"]), spans)
         frames.append(cells[published_for_units(cells, table)].assign(table_name=table.name))
@@ -268,12 +376,22 @@ def build_counts(populations: dict[str, pd.DataFrame], last_month: str) -> pd.Da
     return out
 
 
-def _period_keys(df: pd.DataFrame, spans: dict[str, list[str]]) -> pd.DataFrame:
-    both = pd.concat([df, df.assign(unit=NATIONAL)], ignore_index=True).rename(columns={"unit": "scope"})
-    frames = [both.assign(period_type="month", period=both["month"])]
-    for level, key in (("quarter", periods.quarter_of), ("year", periods.year_of)):
-        up = both.assign(period_type=level, period=both["month"].map(key))
-        frames.append(up[up["period"].isin(spans[level])])
+def _statistics(rows: pd.DataFrame, keys: list[str], stats: tuple[str, ...]) -> pd.DataFrame:
+    grouped = rows.groupby(keys, observed=True)["value"]
+    out = pd.DataFrame({stat: grouped.quantile(0.8) if stat == "p80" else grouped.agg(stat) for stat in stats})
+    return out.reset_index()
+
+
+def _measure_cells(rows: pd.DataFrame, value: str, stats: tuple[str, ...], spans: dict[str, list[str]]) -> pd.DataFrame:
+    """Return a statistic of `value` per scope (each unit, national), and per month, quarter and year."""
+    rows = rows[rows[value].notna()]
+    frames = []
+    for level, period in _periods(rows["month"], spans).items():
+        keyed = pd.DataFrame({"value": rows[value].astype(float).to_numpy(), "scope": rows["unit"].array,
+                              "period": period})
+        for frame in (_statistics(keyed, ["scope", "period"], stats),
+                      _statistics(keyed, ["period"], stats).assign(scope=NATIONAL)):
+            frames.append(frame.astype({"scope": str, "period": str}).assign(period_type=level))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -281,41 +399,33 @@ def build_measures(populations: dict[str, pd.DataFrame], last_month: str, publis
     """Return medians, percentiles and means, each shown only where its count cell is published."""
     spans = periods.complete_periods(periods.FIRST_MONTH, last_month)
     cell_keys = ["table_name", "scope", "period_type", "period", "category"]
-    shown = published.loc[~published["suppressed"], cell_keys]
-    published_keys = published[cell_keys]
+    where = ["scope", "period_type", "period"]
     frames = []
     for m in MEASURE_TABLES:
         rows = populations[m.population]
-        keyed = _period_keys(rows[rows[m.value].notna()], spans)
-        splits = [(TOTAL, keyed)] + [(code, keyed[keyed[m.by] == code]) for code in m.by_codes]
-        for by_code, part in splits:
-            stats = part.groupby(["scope", "period_type", "period"])[m.value].agg(
-                mean="mean", median="median", p80=lambda s: s.quantile(0.8))
+        for by_code in (TOTAL, *m.by_codes):
+            part = rows if by_code == TOTAL else rows[rows[m.by] == by_code]
             count_table, count_category = m.count_cell(by_code)
-            allowed = shown[(shown["table_name"] == count_table) & (shown["category"] == count_category)]
+            count_cells = published.loc[(published["table_name"] == count_table)
+                                        & (published["category"] == count_category), [*cell_keys, "suppressed"]]
             # A statistic exists exactly where its count cell is published, hidden or not.
-            exists = published_keys[(published_keys["table_name"] == count_table)
-                                    & (published_keys["category"] == count_category)]
-            stats = stats.reset_index().merge(exists[["scope", "period_type", "period"]]).set_index(
-                ["scope", "period_type", "period"])
+            stats = _measure_cells(part, m.value, m.stats, spans).merge(count_cells[[*where, "suppressed"]], on=where)
             for stat in m.stats:
-                frame = stats[[stat]].rename(columns={stat: "value"}).reset_index()
-                frame = frame.merge(allowed[["scope", "period_type", "period"]], how="left", indicator=True)
-                ok = (frame.pop("_merge") == "both").to_numpy()
-                frames.append(frame.assign(
-                    table_name=m.name, category=by_code if m.by else stat,
-                    value=np.where(ok, frame["value"].round(1), np.nan), suppressed=~ok))
+                ok = ~stats["suppressed"].to_numpy(dtype=bool)
+                frames.append(stats[where].assign(
+                    value=np.where(ok, stats[stat].round(1), np.nan), table_name=m.name,
+                    category=by_code if m.by else stat, suppressed=~ok))
     return pd.concat(frames, ignore_index=True)
 
 
 # --- protecting and storing ------------------------------------------------------------------
 
-def publish(counts: pd.DataFrame, policy: Policy) -> tuple[pd.DataFrame, "Protection"]:
+def publish(counts: pd.DataFrame, policy: Policy, *, known: dict | None = None) -> tuple[pd.DataFrame, "Protection"]:
     """Turn true counts into published cells: hidden, exact or rounded, decided by the protection."""
     from queries.protect import protect
 
     counts = counts.reset_index(drop=True)
-    protection = protect(counts, TABLES_BY_NAME, policy)
+    protection = protect(counts, TABLES_BY_NAME, policy, known=known)
     n = counts["n"].to_numpy()
     value = np.where(protection.exact, n, policy.round(n)).astype(float)
     value[protection.suppressed] = np.nan
@@ -327,7 +437,7 @@ def _website_cells(conn: sa.Connection, last_month: str) -> pd.DataFrame:
     # Website visits are not about clients; they are published as counted.
     visits = pd.read_sql(sa.select(WebsiteVisits.month, WebsiteVisits.visits, WebsiteVisits.new_visits,
                                    WebsiteVisits.returning_visits), conn)
-    visits["month"] = _month(visits["month"])
+    visits["month"] = _as_datetime(visits["month"]).dt.strftime("%Y-%m")
     visits = visits[(visits["month"] >= periods.FIRST_MONTH) & (visits["month"] <= last_month)]
     spans = periods.complete_periods(periods.FIRST_MONTH, last_month)
     long = visits.melt(id_vars="month", var_name="category", value_name="n").assign(unit=NATIONAL)
@@ -341,14 +451,53 @@ def _website_cells(conn: sa.Connection, last_month: str) -> pd.DataFrame:
                       suppressed=False).drop(columns=["n", "month", "unit"], errors="ignore")
 
 
+def _protected_blocks(conn: sa.Connection) -> dict[str, tuple[np.ndarray, int]]:
+    rows = conn.execute(sa.select(ProtectedBlock.digest, ProtectedBlock.hidden, ProtectedBlock.cells,
+                                  ProtectedBlock.rounds))
+    return {r.digest: (np.unpackbits(np.frombuffer(r.hidden, np.uint8), count=r.cells).astype(bool), r.rounds)
+            for r in rows}
+
+
+def _store_protected_blocks(conn: sa.Connection, blocks: dict[str, tuple[np.ndarray, int]]) -> None:
+    # Only the current blocks are kept: a block whose counts changed will not come back.
+    conn.execute(sa.delete(ProtectedBlock))
+    conn.execute(sa.insert(ProtectedBlock), [
+        {"digest": digest, "hidden": np.packbits(hidden).tobytes(), "cells": len(hidden), "rounds": rounds}
+        for digest, (hidden, rounds) in blocks.items()])
+
+
+@contextlib.contextmanager
+def _refresh_lock(conn: sa.Connection):
+    """Let one refresh at a time run against a store; a second one waits for the first.
+
+    Several app hosts share one PostgreSQL store, so the lock lives there (a transaction-level
+    advisory lock, released at commit). An SQLite store lives on one host: a file lock beside it.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFRESH_LOCK_KEY})
+        yield
+        return
+    database = conn.engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.refresh-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def refresh(engine: sa.Engine, policy: Policy, *, today: dt.date | None = None) -> CatalogueRefresh:
     """Rebuild the whole published catalogue from the store in one transaction."""
     started = time.perf_counter()
     last_month = periods.last_complete_month(today or dt.date.today())
-    with engine.begin() as conn:
+    with engine.begin() as conn, _refresh_lock(conn):
         populations = read_populations(conn, last_month)
         counts = build_counts(populations, last_month)
-        published, protection = publish(counts, policy)
+        published, protection = publish(counts, policy, known=_protected_blocks(conn))
+        _store_protected_blocks(conn, protection.blocks)
         measures = build_measures(populations, last_month, published)
         cells = pd.concat([published, measures, _website_cells(conn, last_month)], ignore_index=True)
         cells = cells[["table_name", "scope", "period_type", "period", "category", "value", "suppressed"]]
@@ -363,6 +512,8 @@ def refresh(engine: sa.Engine, policy: Policy, *, today: dt.date | None = None) 
             cells=len(published),
             primary_suppressed=int(protection.primary.sum()),
             secondary_suppressed=int(protection.secondary.sum()),
+            blocks=len(protection.blocks),
+            blocks_protected=protection.protected,
             seconds=round(time.perf_counter() - started, 3),
         )
         conn.execute(sa.insert(CatalogueRefresh), run)
@@ -373,6 +524,15 @@ def latest_refresh(conn: sa.Connection) -> CatalogueRefresh | None:
     """Return the newest catalogue refresh, or None when the catalogue was never built."""
     row = conn.execute(sa.select(CatalogueRefresh.__table__).order_by(CatalogueRefresh.id.desc()).limit(1)).first()
     return CatalogueRefresh(**row._mapping) if row else None
+
+
+def data_version(engine: sa.Engine) -> str:
+    """Return what every published page depends on: the latest refresh and the state of the expected values."""
+    t = IndicatorTarget
+    with engine.connect() as conn:
+        refresh_id = conn.execute(sa.select(sa.func.max(CatalogueRefresh.id))).scalar()
+        targets = conn.execute(sa.select(sa.func.count(), sa.func.max(t.id), sa.func.max(t.retired_at))).one()
+    return f"{refresh_id}:{targets[0]}:{targets[1]}:{targets[2]}"
 
 
 def read_cells(conn: sa.Connection, table_name: str, period_type: str, scopes: list[str]) -> pd.DataFrame:

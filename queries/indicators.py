@@ -12,6 +12,7 @@ means there is nothing to show (no clients at all, e.g. a rate over zero registr
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,6 +107,7 @@ REACH = "reach_per_1000"
 
 # --- which cells exist ------------------------------------------------------------------------
 
+@functools.cache  # the catalogue's layout is fixed; pages ask for it hundreds of times per render
 def unit_period_types(table: str) -> tuple[str, ...]:
     """Return the period types a unit's cells of a catalogue table are published for (none: national only)."""
     if table in catalogue.PUBLIC_TABLES:
@@ -196,6 +198,41 @@ def _trend(conn: sa.Connection, access: Access, key: str, scopes: list[str], per
         value = 100.0 - value
     return pd.DataFrame({"indicator": key, "scope": both["scope"], "period": both["period"],
                          "value": value, "suppressed": hidden})[TREND_COLUMNS]
+
+
+PART_COLUMNS = ["indicator", "scope", "period", "value", "suppressed", "numerator", "numerator_suppressed",
+                "denominator", "denominator_suppressed"]
+
+
+def with_parts(engine: sa.Engine, access: Access, indicator: str, *, scopes: list[str], period_type: str,
+               start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """Return an indicator over time with the published counts a percentage rests on (numerator, denominator).
+
+    The counts are the published (rounded, protected) cells the percentage is computed from; a
+    complement's numerator is its denominator minus the published count of the rest. Other kinds
+    have no parts (NaN).
+    """
+    ind = INDICATORS[indicator]
+    with engine.connect() as conn:
+        trend = _trend(conn, access, indicator, scopes, period_type, start, end)
+        if ind.kind != PERCENT:
+            return trend.assign(numerator=np.nan, numerator_suppressed=False, denominator=np.nan,
+                                denominator_suppressed=False)[PART_COLUMNS]
+        num = _summed(read(conn, access, ind.table, period_type, scopes, start=start, end=end), ind.categories)
+        den = read(conn, access, ind.of[0], period_type, scopes, start=start, end=end)
+    den = den[den["category"] == ind.of[1]].drop(columns="category")
+    both = den.merge(num, on=["scope", "period"], how="left", suffixes=("_den", "_num"))
+    den_hidden = both["suppressed_den"].astype(bool)
+    num_hidden = both["suppressed_num"].astype("boolean").fillna(True).astype(bool)
+    numerator = both["value_num"].astype(float)
+    if ind.complement:
+        numerator = both["value_den"].astype(float) - numerator
+        num_hidden = num_hidden | den_hidden
+    parts = pd.DataFrame({"scope": both["scope"], "period": both["period"],
+                          "numerator": numerator.where(~num_hidden), "numerator_suppressed": num_hidden,
+                          "denominator": both["value_den"].astype(float).where(~den_hidden),
+                          "denominator_suppressed": den_hidden})
+    return trend.merge(parts, on=["scope", "period"], how="left")[PART_COLUMNS]
 
 
 def trends(engine: sa.Engine, access: Access, keys: list[str], *, scopes: list[str], period_type: str,

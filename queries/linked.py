@@ -107,10 +107,13 @@ def build_block(cells: pd.DataFrame, tables: dict, *, all_units: bool = True) ->
     return Block(cells, equalities, sp.vstack([each, together]).tocsr())
 
 
+def parts(cells: pd.DataFrame, tables: dict) -> list[pd.DataFrame]:
+    """Split counts into the cells of independent blocks (population x year), each with its `row`."""
+    population = cells["table_name"].map(lambda name: tables[name].population)
+    years = cells["period"].str[:4]
+    return [part.assign(row=part.index) for _key, part in cells.groupby([population, years], sort=True)]
+
+
 def blocks(cells: pd.DataFrame, tables: dict, *, all_units: bool = True) -> list[Block]:
     """Split counts into independent blocks (population x year) with their relations."""
-    population = cells["table_name"].map(lambda name: tables[name].population)
-    return [
-        build_block(part.assign(row=part.index), tables, all_units=all_units)
-        for _key, part in cells.groupby([population, cells["period"].str[:4]], sort=True)
-    ]
+    return [build_block(part, tables, all_units=all_units) for part in parts(cells, tables)]

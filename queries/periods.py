@@ -63,6 +63,11 @@ def _quarter_end(quarter: str) -> str:
     return f"{quarter[:4]}-{int(quarter[-1]) * 3:02d}"
 
 
+def type_of(period: str) -> str:
+    """Return the period type of a period key (2014-03: month, 2014-Q1: quarter, 2014: year)."""
+    return "quarter" if "-Q" in period else "month" if len(period) == 7 else "year"
+
+
 def months_in(period: str, period_type: str) -> tuple[str, str]:
     """Return the first and last month key of a period."""
     if period_type == "month":

@@ -9,16 +9,21 @@ The loop ends when the attacker can pin nothing.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 import os
+import sys
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from queries import linked
+from queries import audit, linked, privacy
 from queries.access import NATIONAL
 from queries.audit import Attacker, knowledge
 from queries.privacy import Policy, integer_width, narrow_limit
@@ -35,6 +40,8 @@ class Protection:
     primary: np.ndarray
     exact: np.ndarray
     rounds: list[int] = field(default_factory=list)
+    blocks: dict[str, tuple[np.ndarray, int]] = field(default_factory=dict)
+    protected: int = 0  # blocks attacked in this run (the others came from `known`)
 
     @property
     def secondary(self) -> np.ndarray:
@@ -125,31 +132,61 @@ def protect_block(block: linked.Block, primary: np.ndarray, exact: np.ndarray, p
 
 
 def _protect_one(args) -> tuple[np.ndarray, int]:
-    block, primary, exact, policy, tables = args
-    return protect_block(block, primary, exact, policy, tables)
+    part, primary, exact, policy, tables = args
+    return protect_block(linked.build_block(part, tables), primary, exact, policy, tables)
 
 
-def protect(cells: pd.DataFrame, tables: dict, policy: Policy, *, workers: int | None = None) -> Protection:
-    """Decide which counts to hide: the rule's small counts plus the partners the attacker check demands."""
+def _salt(tables: dict, policy: Policy) -> bytes:
+    """Hash everything besides the counts that decides a block's protection.
+
+    The code of the rule, the relations and the attacker is part of it, so changing any of them
+    protects every block afresh instead of trusting a pattern an older attacker passed.
+    """
+    h = hashlib.sha256()
+    for module in (privacy, linked, audit, sys.modules[__name__]):
+        h.update(Path(module.__file__).read_bytes())
+    h.update(repr(sorted(tables.items())).encode())
+    h.update(json.dumps(asdict(policy), sort_keys=True).encode())
+    return h.digest()
+
+
+def block_digest(part: pd.DataFrame, salt: bytes) -> str:
+    """Return the cache key of one block: its cells, their order and true counts, under the salt."""
+    h = hashlib.sha256(salt)
+    h.update(pd.util.hash_pandas_object(part[[*linked.KEY, "n"]], index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def protect(cells: pd.DataFrame, tables: dict, policy: Policy, *, workers: int | None = None,
+            known: Mapping[str, tuple[np.ndarray, int]] | None = None) -> Protection:
+    """Decide which counts to hide: the rule's small counts plus the partners the attacker check demands.
+
+    `known` maps block digests to an earlier outcome (hidden cells, rounds); a block whose digest
+    is there is not attacked again. The outcome of every block comes back in `Protection.blocks`.
+    """
     cells = cells.reset_index(drop=True)
+    known = known or {}
     primary = policy.is_primary(cells["n"].to_numpy())
     exact = exact_cells(cells, tables, policy)
     suppressed = primary.copy()
-    blocks = linked.blocks(cells, tables)
-    jobs = [(b, primary[b.cells["row"].to_numpy()], exact[b.cells["row"].to_numpy()], policy, tables) for b in blocks]
+    parts = linked.parts(cells, tables)
+    salt = _salt(tables, policy)
+    digests = [block_digest(part, salt) for part in parts]
+    todo = [i for i, digest in enumerate(digests) if digest not in known]
+    jobs = [(parts[i], primary[parts[i]["row"].to_numpy()], exact[parts[i]["row"].to_numpy()], policy, tables)
+            for i in todo]
     if workers is None:
         # A process pool pays off only when there is real work to share.
-        workers = min(len(jobs), os.cpu_count() or 1) if len(cells) > 20_000 else 1
+        workers = min(len(jobs), os.cpu_count() or 1) if sum(len(j[0]) for j in jobs) > 20_000 else 1
     if workers > 1:
         # Blocks are independent; the largest go first so the pool finishes together.
-        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0].cells))
+        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0]))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             results = dict(zip(order, pool.map(_protect_one, [jobs[i] for i in order])))
-        outcomes = [results[i] for i in range(len(jobs))]
+        fresh = [results[i] for i in range(len(jobs))]
     else:
-        outcomes = [_protect_one(job) for job in jobs]
-    rounds = []
-    for block, (hidden, r) in zip(blocks, outcomes):
-        suppressed[block.cells["row"].to_numpy()] = hidden
-        rounds.append(r)
-    return Protection(suppressed, primary, exact, rounds)
+        fresh = [_protect_one(job) for job in jobs]
+    outcomes = {**{d: known[d] for d in digests if d in known}, **dict(zip((digests[i] for i in todo), fresh))}
+    for part, digest in zip(parts, digests):
+        suppressed[part["row"].to_numpy()] = outcomes[digest][0]
+    return Protection(suppressed, primary, exact, [outcomes[d][1] for d in digests], outcomes, len(todo))

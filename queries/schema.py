@@ -185,6 +185,24 @@ class CatalogueRefresh(Base):
     primary_suppressed: Mapped[int]
     secondary_suppressed: Mapped[int]
     seconds: Mapped[float]
+    # How many independent blocks there were, and how many had to be attacked again (the rest
+    # had the same counts as at an earlier refresh).
+    blocks: Mapped[int | None]
+    blocks_protected: Mapped[int | None]
+
+
+class ProtectedBlock(Base):
+    """The hidden cells of one protected block, keyed by a digest of everything that decided them.
+
+    A block (one population in one year) is protected again only when its digest changes: after a
+    monthly import only the current year's blocks do, so a refresh re-runs the attacker there only.
+    """
+
+    __tablename__ = "protected_blocks"
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    hidden: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    cells: Mapped[int]
+    rounds: Mapped[int]
 
 
 class User(Base):

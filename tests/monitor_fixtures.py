@@ -132,3 +132,14 @@ def copy_of(template_path: Path, target_dir: Path) -> sa.Engine:
     target = target_dir / "monitor.sqlite"
     shutil.copyfile(template_path, target)
     return get_engine(f"sqlite:///{target}")
+
+
+def walk(component):
+    """Yield every component of a layout tree."""
+    yield component
+    children = getattr(component, "children", None)
+    if isinstance(children, (list, tuple)):
+        for child in children:
+            yield from walk(child)
+    elif children is not None and hasattr(children, "to_plotly_json"):
+        yield from walk(children)

@@ -234,16 +234,6 @@ def callback_bodies(deps: list[dict], values: list) -> list[dict]:
     return bodies
 
 
-def router_body(pathname, search) -> dict:
-    return {
-        "output": security.ROUTER_OUTPUT,
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "changedPropIds": ["_pages_location.pathname"], "state": [],
-    }
-
-
 def page_bodies(values: list[str]) -> list[dict]:
     """Every registered page through Dash's router, with every layout parameter (and the usual ones) forged."""
     bodies = []
@@ -252,12 +242,12 @@ def page_bodies(values: list[str]) -> list[dict]:
                   if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)] if callable(page["layout"]) else []
         keys = sorted({p.name for p in params} | {"scope", "unit", "eenheid", "periode"})
         path = page["relative_path"]
-        bodies.append(router_body(path, ""))
+        bodies.append(security.router_request(path, ""))
         for value in values:
-            bodies.append(router_body(path, "?" + urllib.parse.urlencode({k: value for k in keys})))
+            bodies.append(security.router_request(path, "?" + urllib.parse.urlencode({k: value for k in keys})))
     for pathname in ("/beheer/logboek", "/api/registrations", "/../../", "//evil.example", 42, None):
-        bodies.append(router_body(pathname, "?scope=LB"))
-    bodies.append(router_body("/", {"scope": "LB"}))
+        bodies.append(security.router_request(pathname, "?scope=LB"))
+    bodies.append(security.router_request("/", {"scope": "LB"}))
     return bodies
 
 

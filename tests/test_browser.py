@@ -24,8 +24,9 @@ AXE = HERE / "vendor" / "axe.min.js"
 ARTIFACTS = HERE / "artifacts"
 PAGES = {
     "/": "overview", "/aanmeldingen": "registrations", "/wachttijden": "waiting", "/verwijzingen": "referrals",
-    "/clientonderzoek": "survey", "/bereik": "reach", "/definities": "definitions",
+    "/clientonderzoek": "survey", "/bereik": "reach", "/definities": "definitions", "/streefwaarden": "targets",
 }
+NO_CHARTS = {"/definities": "article.definition", "/streefwaarden": "#targets-history"}
 ROLES = ("demo-programme", "demo-unit", "demo-admin")
 
 pytestmark = [
@@ -82,8 +83,8 @@ def _watch(page) -> list[str]:
 
 
 def _wait_for_page(page, path: str) -> None:
-    if path == "/definities":
-        page.wait_for_selector("article.definition", timeout=30000)
+    if path in NO_CHARTS:
+        page.wait_for_selector(NO_CHARTS[path], timeout=30000)
     else:
         page.wait_for_selector(".card .main-svg", timeout=30000)
         page.wait_for_function("document.querySelectorAll('.card .js-plotly-plot').length === "
@@ -109,10 +110,13 @@ def test_every_page_renders_its_charts_without_console_errors(browser, server, r
         assert page.locator("html").get_attribute("lang") == "nl"
         assert page.locator("main").count() == 1 and page.locator("nav").count() == 1
         unit_controls = page.locator("select[name=eenheid]").count()
-        if path != "/definities":
+        if path not in NO_CHARTS:
             assert (unit_controls > 0) is (role != "demo-unit"), (role, path)
+        elif path == "/streefwaarden":
+            assert unit_controls == 0  # an expected value never holds per unit
+            assert (page.locator("#targets-choose").count() > 0) is (role != "demo-unit"), (role, path)
         if role == "demo-unit":
-            assert "Limburg" not in page.content() and "Noord-Nederland" in page.content() or path == "/definities"
+            assert "Limburg" not in page.content() and "Noord-Nederland" in page.content() or path in NO_CHARTS
         _shot(page, f"{role}-{name}")
     if role == "demo-admin":
         page.goto(server["url"] + "/beheer/logboek")
@@ -175,15 +179,45 @@ def test_no_serious_or_critical_accessibility_violations(browser, server, role):
     context = _context(browser, server, role, bypass_csp=True)
     page = context.new_page()
     report, serious = [], []
-    for path, name in PAGES.items():
+    paths = list(PAGES) + (["/streefwaarden?indicator=response_rate"] if role == "demo-programme" else [])
+    for path in paths:
         page.goto(server["url"] + path)
-        _wait_for_page(page, path)
+        _wait_for_page(page, path.split("?")[0])
         for violation in _axe(page):
             line = f"{role} {path}: {violation['impact']} {violation['id']} ({len(violation['nodes'])} nodes)"
             report.append(line)
             if violation["impact"] in ("serious", "critical"):
                 serious.append(line + " " + violation["nodes"][0]["target"].__repr__())
-    print(f"\naxe-core on {len(PAGES)} pages as {role}: {len(report)} violations, {len(serious)} serious or critical")
+    print(f"\naxe-core on {len(paths)} pages as {role}: {len(report)} violations, {len(serious)} serious or critical")
     print("\n".join(report) or "no violations")
     context.close()
     assert serious == []
+
+
+def test_the_programme_manager_records_an_expected_value_and_the_unit_user_sees_it(browser, server):
+    context = _context(browser, server, "demo-programme")
+    page = context.new_page()
+    errors = _watch(page)
+    page.goto(server["url"] + "/streefwaarden")
+    _wait_for_page(page, "/streefwaarden")
+    page.get_by_label("Indicator", exact=True).select_option("response_rate")
+    page.get_by_role("button", name="Kies").click()
+    page.wait_for_url("**indicator=response_rate**", timeout=15000)
+    page.wait_for_selector("#targets-save", timeout=15000)
+    page.get_by_label("Streefwaarde (percentage)").fill("50")
+    page.get_by_label("Geldig vanaf (maand, JJJJ-MM)").fill("2014-01")
+    page.get_by_label("Korte toelichting").fill("Browser test: at least half respond")
+    page.get_by_role("button", name="Vastleggen").click()
+    page.wait_for_selector("#targets-status .message", timeout=15000)
+    assert "Vastgelegd" in page.locator("#targets-status").inner_text()
+    assert "Browser test: at least half respond" in page.locator("#targets-history").inner_text()
+    _shot(page, "demo-programme-targets")
+    context.close()
+    unit = _context(browser, server, "demo-unit")
+    page = unit.new_page()
+    page.goto(server["url"] + "/streefwaarden")
+    _wait_for_page(page, "/streefwaarden")
+    assert "Browser test: at least half respond" in page.locator("#targets-history").inner_text()
+    assert page.locator("#targets-save").count() == 0 and page.get_by_role("button", name="Intrekken").count() == 0
+    unit.close()
+    assert errors == []

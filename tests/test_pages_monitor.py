@@ -26,7 +26,7 @@ from queries.access import Access
 from queries.codes import UNITS
 from queries.privacy import SYMBOL
 from tests import monitor_fixtures
-from tests.monitor_fixtures import EXPECTED_WAITING, PROGRAMME, UNIT
+from tests.monitor_fixtures import EXPECTED_WAITING, PROGRAMME, UNIT, walk
 
 PAGES = ("overview", "registrations", "waiting", "referrals", "survey", "reach")
 ROLES = {"programme": PROGRAMME, "unit": UNIT}
@@ -63,17 +63,6 @@ def render(app, page, role: str, lang: str | None = None, **query):
     path = "/?" + urllib.parse.urlencode(query) if query else "/"
     with signed_in(app, role, path, lang):
         return page.layout(**query)
-
-
-def walk(component):
-    """Yield every component of a layout tree."""
-    yield component
-    children = getattr(component, "children", None)
-    if isinstance(children, (list, tuple)):
-        for child in children:
-            yield from walk(child)
-    elif children is not None and hasattr(children, "to_plotly_json"):
-        yield from walk(children)
 
 
 def graphs(tree) -> list[dcc.Graph]:

@@ -10,7 +10,7 @@ from queries import codes
 from queries.codes import PRODUCT_DEFINITIONS
 from queries.indicators import SOURCES, unit_availability
 
-dash.register_page(__name__, path="/definities", name="Definities", text_key="page.definitions", order=6)
+dash.register_page(__name__, path="/definities", name="Definities", text_key="page.definitions", order=6, cache=True)
 
 ID_PRIVACY = "privacy-rule"
 SECTIONS = (

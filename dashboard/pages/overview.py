@@ -1,19 +1,20 @@
-"""Overview: the latest complete period at a glance, five headline indicators with their trend."""
+"""Overview: the latest complete period at a glance, five headline indicators with their trend, and how the
+latest period compares with the commissioner's expected values."""
 from __future__ import annotations
 
 import dash
 from dash import html
 
 from dashboard import cards, controls
-from dashboard.auth import current_access
 from dashboard.texts import t
-from queries import overview, targets
+from queries import overview
 
 PATH = "/"
-dash.register_page(__name__, path=PATH, name="Overzicht", text_key="page.overview", order=0)
+dash.register_page(__name__, path=PATH, name="Overzicht", text_key="page.overview", order=0, cache=True)
 
 PAGE = "overview"
 ID_TILES = "overview-tiles"
+ID_EXPECTED = "overview-expected"
 
 
 def tile_id(indicator: str) -> str:
@@ -22,18 +23,19 @@ def tile_id(indicator: str) -> str:
 
 
 def body(view: controls.View, lang: str) -> list:
-    """Return the headline tiles for a view."""
-    engine, access = cards.engine(), current_access()
-    expected = dict(targets.expected_values(engine, access)[["indicator", "expected_value"]].itertuples(index=False))
+    """Return the headline tiles and the expected values, with how the latest period compares, for a view."""
+    data = cards.page_data(view)
     tiles = [
         cards.kpi_card(
-            tile_id(key), view=view, lang=lang, key=key, expected=expected.get(key),
-            fetch=lambda s, key=key: overview.headline_trend(engine, access, indicator=key, scopes=view.scopes,
-                                                             period_type=s.period_type, start=s.start, end=s.end),
+            tile_id(key), view=view, lang=lang, key=key, expected=data.lines, parts=data.parts,
+            fetch=lambda s, key=key: overview.headline_trend(data.engine, data.access, indicator=key,
+                                                             scopes=view.scopes, period_type=s.period_type,
+                                                             start=s.start, end=s.end),
         )
         for key in overview.HEADLINE
     ]
-    return [html.H2(t("kpi.heading", lang), className="visually-hidden"), html.Div(tiles, id=ID_TILES, className="kpi-grid")]
+    return [html.H2(t("kpi.heading", lang), className="visually-hidden"), html.Div(tiles, id=ID_TILES, className="kpi-grid"),
+            cards.expected_values_card(ID_EXPECTED, view=view, lang=lang, lines=data.lines, parts=data.parts)]
 
 
 def layout(periode=None, van=None, tot=None, eenheid=None, **_ignored):

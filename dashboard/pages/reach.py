@@ -4,12 +4,11 @@ from __future__ import annotations
 import dash
 
 from dashboard import cards, controls
-from dashboard.auth import current_access
 from dashboard.texts import t
-from queries import codes, reach, targets
+from queries import codes, reach
 
 PATH = "/bereik"
-dash.register_page(__name__, path=PATH, name="Bereik en 24/7", text_key="page.reach", order=5)
+dash.register_page(__name__, path=PATH, name="Bereik en 24/7", text_key="page.reach", order=5, cache=True)
 
 PAGE = "reach"
 ID_CONTACTS = "reach-contacts"
@@ -20,11 +19,11 @@ ID_WEBSITE = "reach-website"
 
 def body(view: controls.View, lang: str) -> list:
     """Return the reach cards for a view."""
-    engine, access = cards.engine(), current_access()
-    expected = dict(targets.expected_values(engine, access)[["indicator", "expected_value"]].itertuples(index=False))
+    data = cards.page_data(view)
+    engine, access = data.engine, data.access
     return [
         cards.trend_card(ID_CONTACTS, view=view, lang=lang, keys=["contacts"], title=t("ind.contacts", lang),
-                         definition="contacts", expected=expected.get("contacts"),
+                         definition="contacts", expected=data.lines,
                          fetch=lambda s: reach.contacts_over_time(engine, access, scopes=[view.scope],
                                                                   period_type=s.period_type, start=s.start, end=s.end)),
         cards.breakdown_card(ID_CHANNELS, view=view, lang=lang, tables=cards.parent_tables("contacts_by_channel"),
@@ -35,12 +34,12 @@ def body(view: controls.View, lang: str) -> list:
         cards.trend_card(ID_HOURS, view=view, lang=lang,
                          keys=["outside_office_hours", "evening_share", "night_share", "weekend_share"],
                          title=t("reach.hours", lang), definition="outside_office_hours",
-                         expected=None,
+                         expected=data.lines,
                          fetch=lambda s: reach.out_of_hours(engine, access, scopes=view.scopes,
                                                             period_type=s.period_type, start=s.start, end=s.end)),
         cards.trend_card(ID_WEBSITE, view=view, lang=lang, national=True,
                          keys=["website_visits", "website_new_visits", "website_returning_visits"],
-                         title=t("ind.website_visits", lang), definition="website_visits",
+                         title=t("ind.website_visits", lang), definition="website_visits", expected=data.lines,
                          fetch=lambda s: reach.website_visits(engine, access, period_type=s.period_type,
                                                               start=s.start, end=s.end)),
     ]

@@ -4,13 +4,12 @@ from __future__ import annotations
 import dash
 
 from dashboard import cards, controls
-from dashboard.auth import current_access
 from dashboard.texts import t
-from queries import codes, referrals, targets
+from queries import codes, referrals
 
 PATH = "/verwijzingen"
 dash.register_page(__name__, path=PATH, name="Verwijzing en screening", text_key="page.referrals",
-                   order=3)
+                   order=3, cache=True)
 
 PAGE = "referrals"
 ID_RATES = "referrals-rates"
@@ -22,35 +21,29 @@ ID_REASONS = "referrals-anonymity-reasons"
 
 def body(view: controls.View, lang: str) -> list:
     """Return the referral and screening cards for a view."""
-    engine, access = cards.engine(), current_access()
-    expected = dict(targets.expected_values(engine, access)[["indicator", "expected_value"]].itertuples(index=False))
-
-    def over(fn):
-        return lambda s: fn(engine, access, scopes=view.scopes, period_type=s.period_type, start=s.start, end=s.end)
-
-    def at(fn):
-        return lambda s: fn(engine, access, scopes=view.scopes, period_type=s.period_type, period=s.period)
-
+    data = cards.page_data(view)
     outcomes = cards.code_labels(codes.REFERRAL_OUTCOMES, lang, {"open": t("cat.open", lang)})
     return [
         cards.trend_card(ID_RATES, view=view, lang=lang,
                          keys=["referral_back_rate", "referral_external_rate", "referral_none_rate"],
                          title=t("referrals.rates", lang), definition="referral_back_rate",
-                         note_texts=[t("note.open", lang)], fetch=over(referrals.referral_rates)),
+                         note_texts=[t("note.open", lang)], expected=data.lines,
+                         fetch=data.over(referrals.referral_rates)),
         cards.breakdown_card(ID_OUTCOMES, view=view, lang=lang, tables=cards.parent_tables("registrations_by_referral"),
                              title=t("ind.referral_outcomes", lang), definition="referral_outcomes",
                              category_labels=outcomes, note_texts=[t("note.open", lang)],
-                             fetch=at(referrals.referral_outcomes)),
+                             fetch=data.at(referrals.referral_outcomes)),
         cards.trend_card(ID_TCL, view=view, lang=lang, keys=["tcl_applied", "tcl_above_referred"],
-                         title=t("referrals.tcl", lang), definition="tcl_applied", fetch=over(referrals.tcl_screening)),
+                         title=t("referrals.tcl", lang), definition="tcl_applied", expected=data.lines,
+                         fetch=data.over(referrals.tcl_screening)),
         cards.trend_card(ID_ANONYMITY, view=view, lang=lang, keys=["anonymity_rate"],
                          title=t("ind.anonymity_rate", lang), definition="anonymity_rate",
-                         expected=expected.get("anonymity_rate"), fetch=over(referrals.anonymity_rate)),
+                         expected=data.lines, fetch=data.over(referrals.anonymity_rate)),
         cards.breakdown_card(ID_REASONS, view=view, lang=lang,
                              tables=cards.parent_tables("registrations_by_anonymity_reason"),
                              title=t("ind.anonymity_reasons", lang), definition="anonymity_reasons",
                              category_labels=cards.code_labels(codes.ANONYMITY_REASONS, lang),
-                             fetch=at(referrals.anonymity_reasons)),
+                             fetch=data.at(referrals.anonymity_reasons)),
     ]
 
 

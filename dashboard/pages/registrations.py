@@ -7,13 +7,13 @@ from dash import html
 from dashboard import cards, components, controls, figures, runtime
 from dashboard.auth import current_access
 from dashboard.texts import current_language, t
-from queries import codes, periods
+from queries import codes, periods, target_rules, targets
 from queries.codes import PRODUCT_DEFINITIONS, UNITS
 from queries.registrations import DIMENSIONS, reach_per_thousand, registrations_by, registrations_by_unit, \
     registrations_over_time, registrations_trend
 
 PATH = "/aanmeldingen"
-dash.register_page(__name__, path=PATH, name="Aanmeldingen", text_key="page.registrations", order=1)
+dash.register_page(__name__, path=PATH, name="Aanmeldingen", text_key="page.registrations", order=1, cache=True)
 
 PAGE = "registrations"
 ID_GRAPH = "registrations-graph"
@@ -37,8 +37,10 @@ def figure_and_table(period_type: str):
     """Return the national registrations chart and its table for a period type (all periods)."""
     lang = current_language()
     period_type = period_type if period_type in periods.PERIOD_TYPES else "month"
-    df = registrations_over_time(runtime.current().engine, current_access(), period_type=period_type)
-    fig = figures.bar_over_time(df, title="", lang=lang)
+    engine, access = runtime.current().engine, current_access()
+    df = registrations_over_time(engine, access, period_type=period_type)
+    expected = target_rules.overall(targets.reference_lines(engine, access), "registrations")
+    fig = figures.bar_over_time(df, title="", lang=lang, expected=expected)
     return fig, components.data_table(df, lang)
 
 
@@ -52,10 +54,11 @@ def _product_definitions(lang: str) -> html.Details:
 
 def body(view: controls.View, lang: str) -> list:
     """Return the registration cards for a view."""
-    engine, access = cards.engine(), current_access()
+    data = cards.page_data(view)
+    engine, access = data.engine, data.access
     out = [cards.trend_card(
         ID_GRAPH, view=view, lang=lang, keys=["registrations"], title=t("ind.registrations", lang),
-        definition="registrations",
+        definition="registrations", expected=data.lines,
         fetch=lambda s: registrations_trend(engine, access, scopes=[view.scope], period_type=s.period_type,
                                             start=s.start, end=s.end),
     )]

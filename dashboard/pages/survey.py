@@ -4,13 +4,12 @@ from __future__ import annotations
 import dash
 
 from dashboard import cards, controls
-from dashboard.auth import current_access
 from dashboard.texts import t
-from queries import codes, survey, targets
+from queries import codes, survey
 from queries.indicators import ASPECTS
 
 PATH = "/clientonderzoek"
-dash.register_page(__name__, path=PATH, name="Cliëntonderzoek", text_key="page.survey", order=4)
+dash.register_page(__name__, path=PATH, name="Cliëntonderzoek", text_key="page.survey", order=4, cache=True)
 
 PAGE = "survey"
 ID_RESPONSE = "survey-response-rate"
@@ -22,31 +21,24 @@ ID_ASPECTS = "survey-aspects"
 
 def body(view: controls.View, lang: str) -> list:
     """Return the survey cards for a view."""
-    engine, access = cards.engine(), current_access()
-    expected = dict(targets.expected_values(engine, access)[["indicator", "expected_value"]].itertuples(index=False))
-
-    def over(fn):
-        return lambda s: fn(engine, access, scopes=view.scopes, period_type=s.period_type, start=s.start, end=s.end)
-
-    def at(fn):
-        return lambda s: fn(engine, access, scopes=view.scopes, period_type=s.period_type, period=s.period)
-
+    data = cards.page_data(view)
     return [
         cards.trend_card(ID_RESPONSE, view=view, lang=lang, keys=["response_rate"], title=t("ind.response_rate", lang),
-                         definition="response_rate", expected=expected.get("response_rate"),
-                         fetch=over(survey.response_rate)),
+                         definition="response_rate", expected=data.lines,
+                         fetch=data.over(survey.response_rate)),
         cards.trend_card(ID_GRADE, view=view, lang=lang, keys=["grade_mean"], title=t("ind.grade_mean", lang),
-                         definition="grade_mean", expected=expected.get("grade_mean"), fetch=over(survey.mean_grade)),
+                         definition="grade_mean", expected=data.lines, fetch=data.over(survey.mean_grade)),
         cards.trend_card(ID_SHARES, view=view, lang=lang,
                          keys=["grade_7plus", "goals_reached", "expectations_met", "work_resumed"],
-                         title=t("survey.shares", lang), definition="grade_7plus", fetch=over(survey.survey_shares)),
+                         title=t("survey.shares", lang), definition="grade_7plus", expected=data.lines,
+                         fetch=data.over(survey.survey_shares)),
         cards.breakdown_card(ID_GOALS, view=view, lang=lang, tables=cards.parent_tables("surveys_by_goals"),
                              title=t("ind.goals_breakdown", lang), definition="goals_breakdown",
-                             category_labels=cards.code_labels(codes.GOALS_REACHED, lang), fetch=at(survey.goals_reached)),
+                             category_labels=cards.code_labels(codes.GOALS_REACHED, lang), fetch=data.at(survey.goals_reached)),
         cards.breakdown_card(ID_ASPECTS, view=view, lang=lang, tables=tuple(f"survey_rating_{a}" for a in ASPECTS),
                              measure="rating", title=t("ind.aspect_ratings", lang), definition="aspect_ratings",
                              category_labels={a: t(f"cat.aspect.{a}", lang) for a in ASPECTS},
-                             fetch=at(survey.aspect_ratings)),
+                             fetch=data.at(survey.aspect_ratings)),
     ]
 
 
