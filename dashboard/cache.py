@@ -29,6 +29,7 @@ from dashboard.texts import current_language
 from queries import catalogue
 
 cache = Cache()
+_NOT_KEPT = "loket_page_not_kept"
 
 
 def settings(cfg: Config) -> dict:
@@ -52,6 +53,11 @@ def key(page: str, query: dict) -> str:
     return "page:" + hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def not_kept() -> None:
+    """Keep this request's page out of the cache (it shows a passing failure, e.g. a store that was down)."""
+    flask.g.setdefault(_NOT_KEPT, True)
+
+
 def cached(page: str, layout):
     """Wrap a page's layout so that it is rendered once per key, then served from the cache."""
 
@@ -67,7 +73,8 @@ def cached(page: str, layout):
         text = cache.get(page_key)
         if text is None:
             text = to_json_plotly(layout(**query))
-            cache.set(page_key, text)
+            if not flask.g.get(_NOT_KEPT):
+                cache.set(page_key, text)
         return json.loads(text)
 
     wrapper.loket_cached = True

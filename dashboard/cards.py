@@ -15,7 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 from dash import dcc, html
 
-from dashboard import components, controls, figures, runtime
+from dashboard import cache, components, controls, figures, runtime
 from dashboard.auth import current_access
 from dashboard.controls import Slice, View
 from dashboard.texts import TEXTS, current_language, fmt_number, fmt_period, fmt_value, t
@@ -151,6 +151,7 @@ def page(key: str, *, path: str, query: dict, body: Callable[[View, str], list])
         content = body(view, lang)
     except sa.exc.SQLAlchemyError:
         flask.current_app.logger.exception("store error while laying out %s", key)
+        cache.not_kept()  # the next request tries the store again
         return html.Div([*header, components.message(t("app.store_down", lang), "error")])
     return html.Div([
         *header,

@@ -14,6 +14,10 @@ import multiprocessing
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+# Imported here, before any fork: a forked helper must not need the import lock, which another
+# thread of the serving process may hold at the moment of the fork.
+import adbc_driver_postgresql.dbapi as adbc_postgresql
+import adbc_driver_sqlite.dbapi as adbc_sqlite
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -27,10 +31,7 @@ _SQLITE_BATCH = {"adbc.sqlite.query.batch_rows": str(2**31 - 2**20)}
 
 
 def _read(backend: str, address: str, sql: str) -> pa.Table:
-    if backend == "sqlite":
-        import adbc_driver_sqlite.dbapi as driver
-    else:
-        import adbc_driver_postgresql.dbapi as driver
+    driver = adbc_sqlite if backend == "sqlite" else adbc_postgresql
     with driver.connect(address) as conn, conn.cursor() as cursor:
         if backend == "sqlite":
             cursor.adbc_statement.set_options(**_SQLITE_BATCH)

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from dashboard import cache, create_app, security
 from dashboard.auth import basic_auth_header
-from queries import catalogue, columns
+from dashboard.texts import t
+from queries import catalogue, columns, indicators
 from queries.privacy import Policy
 from queries.schema import IndicatorTarget, ProtectedBlock
 from tests import monitor_fixtures
@@ -160,7 +161,7 @@ def _page(app, who, path="/", search="?periode=year") -> str:
     response = app.server.test_client().post("/_dash-update-component", json=security.router_request(path, search),
                                              headers={"Authorization": basic_auth_header(*who)})
     assert response.status_code == 200
-    return json.dumps(response.get_json()["response"]["_pages_content"], sort_keys=True)
+    return json.dumps(response.get_json()["response"]["_pages_content"], sort_keys=True, ensure_ascii=False)
 
 
 def _cached_pages(app) -> int:
@@ -203,6 +204,21 @@ def test_a_new_expected_value_or_refresh_replaces_the_cached_pages(monitor_store
     catalogue.refresh(monitor_store, Policy(), today=monitor_fixtures.TODAY)
     _page(app, PROGRAMME)
     assert _cached_pages(app) == stored + 2
+
+
+def test_a_page_showing_a_store_failure_is_not_kept(monitor_store, monkeypatch):
+    app = _app(monitor_store)
+    original = indicators.published_periods
+
+    def down(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("the store is down"))
+
+    monkeypatch.setattr(indicators, "published_periods", down)
+    failed = _page(app, PROGRAMME, "/wachttijden")
+    monkeypatch.setattr(indicators, "published_periods", original)
+    recovered = _page(app, PROGRAMME, "/wachttijden")
+    assert t("app.store_down", "nl") in failed
+    assert t("app.store_down", "nl") not in recovered and "Graph" in recovered
 
 
 def test_admin_pages_are_never_cached(monitor_store):
