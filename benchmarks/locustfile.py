@@ -130,28 +130,25 @@ def router_body(pathname: str, search: str, changed: list[str] | None = None) ->
     }
 
 
-def select_options(tree, name: str) -> list[str]:
-    """Return the option values of the controls' <select name=...> in a Dash layout tree."""
-    found: list[str] = []
-
-    def walk(node):
-        if found:
-            return
+def _select(tree, name: str) -> list[dict]:
+    """Return the option props of the first <select name=...> in a Dash layout tree."""
+    stack = [tree]
+    while stack:
+        node = stack.pop(0)
         if isinstance(node, dict):
             props = node.get("props")
             if node.get("type") == "Select" and isinstance(props, dict) and props.get("name") == name:
-                children = props.get("children") or []
-                found.extend(c["props"]["value"] for c in children
-                             if isinstance(c, dict) and isinstance(c.get("props"), dict) and "value" in c["props"])
-                return
-            for value in node.values():
-                walk(value)
+                return [c["props"] for c in props.get("children") or []
+                        if isinstance(c, dict) and isinstance(c.get("props"), dict)]
+            stack.extend(node.values())
         elif isinstance(node, list):
-            for value in node:
-                walk(value)
+            stack.extend(node)
+    return []
 
-    walk(tree)
-    return found
+
+def select_options(tree, name: str) -> list[str]:
+    """Return the option values of the controls' <select name=...> in a Dash layout tree."""
+    return [o["value"] for o in _select(tree, name) if "value" in o]
 
 
 def _note_encoding(name: str, response) -> None:
@@ -413,20 +410,4 @@ def _freshness(headers, last_modified: str | None) -> float:
 
 def _selected(tree, name: str) -> list[str]:
     """Return the selected option value(s) of the controls' <select name=...>."""
-    found: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            props = node.get("props")
-            if node.get("type") == "Select" and isinstance(props, dict) and props.get("name") == name:
-                found.extend(c["props"]["value"] for c in props.get("children") or []
-                             if isinstance(c, dict) and c.get("props", {}).get("selected"))
-                return
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(tree)
-    return found
+    return [o["value"] for o in _select(tree, name) if o.get("selected")]

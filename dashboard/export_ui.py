@@ -22,7 +22,6 @@ central `download` record of what the browser received).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import re
@@ -37,7 +36,7 @@ import flask
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import exports, runtime
+from dashboard import exports, jobs, runtime
 from dashboard.auth import current_access
 from dashboard.texts import current_language, t
 from queries import audit_log
@@ -164,21 +163,7 @@ def export_chart(*args):
 # --- the steering pack: a background job ---------------------------------------------------------------------
 
 def _job_root() -> Path:
-    JOB_ROOT.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return JOB_ROOT
-
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _read_json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return jobs.private_root(JOB_ROOT)
 
 
 def _owner(access: Access) -> dict:
@@ -191,7 +176,7 @@ def _job_dir(job, access: Access) -> Path | None:
     if not isinstance(token, str) or not _TOKEN.match(token):
         return None
     folder = _job_root() / token
-    meta = _read_json(folder / "meta.json")
+    meta = jobs.read_json(folder / "meta.json")
     if meta is None or {k: meta.get(k) for k in ("owner", "role", "unit")} != _owner(access):
         return None
     return folder
@@ -222,7 +207,7 @@ def _run(folder: Path, server: flask.Flask, engine, access: Access, query: dict,
         last[0] = now
         start, share = STEPS.get(step, (0, 0))
         percent = start + share * done / max(1, total)
-        _write_json(status, {"state": "running", "step": step, "done": done, "total": total,
+        jobs.write_json(status, {"state": "running", "step": step, "done": done, "total": total,
                              "percent": round(percent, 1)})
 
     try:
@@ -230,16 +215,16 @@ def _run(folder: Path, server: flask.Flask, engine, access: Access, query: dict,
             progress("collect", 0, 1)
             result = exports.build_pack(server, access, query, lang, fmt, demo=demo, progress=progress)
             if result is None:
-                _write_json(status, {"state": "failed", "reason": "app.no_catalogue"})
+                jobs.write_json(status, {"state": "failed", "reason": "app.no_catalogue"})
                 return
             name, data, pack = result
             (folder / "pack.bin").write_bytes(data)
             os.chmod(folder / "pack.bin", 0o600)
             audit_log.record(engine, access, "export", name, pack.meta.scope_code(), status=200)
-            _write_json(status, {"state": "done", "name": name, "size": len(data), "fmt": fmt, "percent": 100})
+            jobs.write_json(status, {"state": "done", "name": name, "size": len(data), "fmt": fmt, "percent": 100})
     except Exception:  # noqa: BLE001 - the store, the browser or the disk failed: say so on the page
         log.exception("steering pack failed")
-        _write_json(status, {"state": "failed", "reason": "pack.failed"})
+        jobs.write_json(status, {"state": "failed", "reason": "pack.failed"})
     finally:
         _THREADS.pop(folder.name, None)
 
@@ -251,9 +236,9 @@ def start_pack(access: Access, query: dict, lang: str, fmt: str) -> str:
     token = secrets.token_hex(16)
     folder = _job_root() / token
     folder.mkdir(mode=0o700)
-    _write_json(folder / "meta.json", {**_owner(access), "fmt": fmt, "lang": lang,
+    jobs.write_json(folder / "meta.json", {**_owner(access), "fmt": fmt, "lang": lang,
                                        "created": dt.datetime.now(dt.UTC).isoformat()})
-    _write_json(folder / "status.json", {"state": "waiting", "percent": 0})
+    jobs.write_json(folder / "status.json", {"state": "waiting", "percent": 0})
     server = flask.current_app._get_current_object()  # noqa: SLF001 - the app, for the thread
     thread = threading.Thread(target=_run, name=f"loket-pack-{token[:8]}", daemon=True,
                               args=(folder, server, rt.engine, access, query, lang, fmt, rt.config.DEMO_MODE))
@@ -292,7 +277,7 @@ def steering_pack(clicks, _ticks, fmt, search, job):
     if ctx.triggered_id != ID_POLL:
         raise PreventUpdate
     folder = _job_dir(job, access)
-    status = _read_json(folder / "status.json") if folder else None
+    status = jobs.read_json(folder / "status.json") if folder else None
     if status is None:
         return None, True, exports_message("pack.expired", lang), no_update, False
     state = status.get("state")

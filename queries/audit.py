@@ -9,6 +9,7 @@ the next.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,10 +147,9 @@ class Attacker:
         open_ = np.arange(len(targets))
         for _ in range(2):
             for sign in (1, -1):
-                try:
+                # The pushes only save work: every cell they miss is solved on its own below.
+                with contextlib.suppress(SolverTrouble):
                     observe(self._pushed(targets[open_], truth, sign, min_width))
-                except SolverTrouble:
-                    pass  # the pushes only save work; every cell they miss is solved on its own below
             open_ = np.flatnonzero(hi - lo < min_width - 1e-6)
             if not len(open_):
                 break

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import json
 import logging
 import os
 import re
@@ -30,7 +29,7 @@ from zoneinfo import ZoneInfo
 import dash
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard import runtime
+from dashboard import jobs, runtime
 from dashboard.auth import current_access
 from dashboard.components import message
 from dashboard.texts import current_language, fmt_number, t
@@ -70,21 +69,7 @@ def _require_admin() -> Access:
 # --- job folders ---------------------------------------------------------------------------------
 
 def _job_root() -> Path:
-    JOB_ROOT.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return JOB_ROOT
-
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, default=str), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _read_json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return jobs.private_root(JOB_ROOT)
 
 
 def _job_dir(job, user: str) -> Path | None:
@@ -93,7 +78,7 @@ def _job_dir(job, user: str) -> Path | None:
     if not isinstance(token, str) or not _TOKEN.match(token):
         return None
     folder = _job_root() / token
-    meta = _read_json(folder / "meta.json")
+    meta = jobs.read_json(folder / "meta.json")
     if meta is None or meta.get("owner") != user:
         return None
     return folder
@@ -140,8 +125,8 @@ def _decode_uploads(contents, filenames) -> list[tuple[str, bytes]] | str:
 # --- the background job ----------------------------------------------------------------------------
 
 def _start(folder: Path, phase: str, *, engine, policy, access: Access, lang: str, valid_only: bool) -> None:
-    meta = _read_json(folder / "meta.json") or {}
-    _write_json(folder / "status.json", {"phase": phase, "state": "running", "progress": 0.0, "text": "",
+    meta = jobs.read_json(folder / "meta.json") or {}
+    jobs.write_json(folder / "status.json", {"phase": phase, "state": "running", "progress": 0.0, "text": "",
                                          "valid_only": valid_only})
     thread = threading.Thread(target=_run, name=f"loket-import-{folder.name}", daemon=True,
                               args=(folder, meta, phase, engine, policy, access, lang, valid_only))
@@ -154,7 +139,7 @@ def _run(folder: Path, meta: dict, phase: str, engine, policy, access: Access, l
         _job(folder, meta, phase, engine, policy, access, lang, valid_only)
     except Exception:  # noqa: BLE001 - the store failed (the transaction was rolled back) or the folder went
         logging.getLogger(__name__).exception("import job failed")
-        _write_json(folder / "status.json", {"phase": phase, "state": "failed", "progress": 1.0})
+        jobs.write_json(folder / "status.json", {"phase": phase, "state": "failed", "progress": 1.0})
     finally:
         _THREADS.pop(folder.name, None)
 
@@ -172,7 +157,7 @@ def _job(folder: Path, meta: dict, phase: str, engine, policy, access: Access, l
         last[0] = now
         text = t("admin_import.progress", lang).format(phase=label, file=p.file, number=p.file_number,
                                                        files=p.files, rows=fmt_number(p.rows, lang))
-        _write_json(status_path, {"phase": phase, "state": "running", "progress": round(p.overall, 3), "text": text,
+        jobs.write_json(status_path, {"phase": phase, "state": "running", "progress": round(p.overall, 3), "text": text,
                                   "valid_only": valid_only})
 
     shown: list[dict] = []
@@ -188,7 +173,7 @@ def _job(folder: Path, meta: dict, phase: str, engine, policy, access: Access, l
         result = importer.import_files(engine, sources, user=access.user, policy=policy, valid_only=valid_only,
                                        dry_run=(phase == "check"), on_error=on_error, progress=progress)
     summary = importer.result_summary(result)
-    _write_json(status_path, {"phase": phase, "state": "done", "progress": 1.0, "valid_only": valid_only,
+    jobs.write_json(status_path, {"phase": phase, "state": "done", "progress": 1.0, "valid_only": valid_only,
                               "summary": summary, "errors": shown})
     if phase == "load":
         for f in meta.get("files", []):
@@ -366,13 +351,13 @@ def update(contents, _load_clicks, _ticks, filenames, job, valid_only):
             path = f"upload-{i}{Path(name).suffix.lower()[:6]}"
             (folder / path).write_bytes(raw)
             listed.append({"name": name, "path": path})
-        _write_json(folder / "meta.json", {"owner": access.user, "lang": lang, "files": listed,
+        jobs.write_json(folder / "meta.json", {"owner": access.user, "lang": lang, "files": listed,
                                            "created": dt.datetime.now(dt.UTC).isoformat()})
         _start(folder, "check", engine=rt.engine, policy=rt.policy, access=access, lang=lang, valid_only=False)
         return {"job": token}, False, _running({}, lang), no_update, True, True
     folder = _job_dir(job, access.user)
     if trigger == ID_LOAD:
-        status = _read_json(folder / "status.json") if folder else None
+        status = jobs.read_json(folder / "status.json") if folder else None
         if folder is None or status is None or status.get("phase") != "check" or status.get("state") != "done":
             return no_update, True, message(t("admin_import.expired", lang), "error"), no_update, True, no_update
         chosen = isinstance(valid_only, list) and "valid_only" in valid_only
@@ -383,7 +368,7 @@ def update(contents, _load_clicks, _ticks, filenames, job, valid_only):
         _start(folder, "load", engine=rt.engine, policy=rt.policy, access=access, lang=lang, valid_only=chosen)
         return no_update, False, _running({}, lang), no_update, True, True
     if trigger == ID_POLL:
-        status = _read_json(folder / "status.json") if folder else None
+        status = jobs.read_json(folder / "status.json") if folder else None
         if status is None:
             return no_update, True, message(t("admin_import.expired", lang), "error"), no_update, True, True
         if status.get("state") == "running":
