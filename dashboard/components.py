@@ -61,17 +61,14 @@ def data_table(df: pd.DataFrame, lang: str, measure: str = "count") -> html.Tabl
 
 def trend_table(df: pd.DataFrame, lang: str, *, series_labels: dict, measure: str) -> html.Table:
     """Return the table of a trend chart: one row per period, one column per series (column `series`)."""
-    periods_ = sorted(df["period"].unique())
+    cells = {(k, p): (v, bool(s)) for k, p, v, s in zip(df["series"], df["period"], df["value"], df["suppressed"])}
     rows = []
-    for period in periods_:
+    for period in sorted(set(df["period"])):
         row = [fmt_period(period, lang)]
         for key in series_labels:
-            cell = df[(df["series"] == key) & (df["period"] == period)]
-            if cell.empty:
-                row.append("")
-            else:
-                hidden = bool(cell["suppressed"].iloc[0])
-                row.append(fmt_value(None if hidden else cell["value"].iloc[0], measure, lang, suppressed=hidden))
+            cell = cells.get((key, period))
+            row.append("" if cell is None else fmt_value(None if cell[1] else cell[0], measure, lang,
+                                                         suppressed=cell[1]))
         rows.append(row)
     return _table(t("table.caption", lang), [t("table.period", lang), *series_labels.values()], rows)
 
@@ -79,7 +76,8 @@ def trend_table(df: pd.DataFrame, lang: str, *, series_labels: dict, measure: st
 def category_table(df: pd.DataFrame, lang: str, *, category_labels: dict, scope_labels: dict, measure: str,
                    category_heading: str | None = None) -> html.Table:
     """Return the table of a category chart: one row per category, per scope the value (and count)."""
-    scopes = [s for s in scope_labels if s in set(df["scope"])]
+    present = set(df["scope"])
+    scopes = [s for s in scope_labels if s in present]
     with_counts = "count" in df
     header = [category_heading or t("table.category", lang)]
     value_heading = t("table.share" if measure == "percent" else f"measure.{measure}", lang).lower()
@@ -89,18 +87,20 @@ def category_table(df: pd.DataFrame, lang: str, *, category_labels: dict, scope_
                        f"{scope_labels[scope]}: {value_heading}"]
         else:
             header.append(scope_labels[scope])
+    cells = {}
+    for cell in df.to_dict("records"):
+        cells.setdefault((cell["category"], cell["scope"]), cell)  # the first row of a cell, as shown
+    categories = set(df["category"])
     rows = []
     for category, label in category_labels.items():
-        part = df[df["category"] == category]
-        if part.empty:
+        if category not in categories:
             continue
         row = [label]
         for scope in scopes:
-            cell = part[part["scope"] == scope]
-            if cell.empty:
+            cell = cells.get((category, scope))
+            if cell is None:
                 row += ["", ""] if with_counts else [""]
                 continue
-            cell = cell.iloc[0]
             if with_counts:
                 count_hidden = bool(cell["count_suppressed"])
                 row.append(fmt_value(None if count_hidden else cell["count"], "count", lang, suppressed=count_hidden))

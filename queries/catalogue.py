@@ -535,15 +535,39 @@ def data_version(engine: sa.Engine) -> str:
     return f"{refresh_id}:{targets[0]}:{targets[1]}:{targets[2]}"
 
 
-def read_cells(conn: sa.Connection, table_name: str, period_type: str, scopes: list[str]) -> pd.DataFrame:
-    """Return the protected cells of one table for some scopes, in period order."""
+CELL_FIELDS = ("scope", "period", "category", "value", "suppressed")
+
+
+def cell_rows(conn: sa.Connection, table_name: str, period_type: str, scopes: list[str], *,
+              start: str | None = None, end: str | None = None) -> list[sa.Row]:
+    """Return the protected cells of one table for some scopes (within a period range), in period order."""
     c = PublishedCell.__table__.c
+    # One index slice (table, period type, scope, period); the periods of one type sort as text.
     query = (
         sa.select(c.scope, c.period, c.category, c.value, c.suppressed)
         .where(c.table_name == table_name, c.period_type == period_type, c.scope.in_(scopes))
         .order_by(c.scope, c.period, c.category)
     )
-    return pd.read_sql(query, conn)
+    if start:
+        query = query.where(c.period >= start)
+    if end:
+        query = query.where(c.period <= end)
+    return conn.execute(query).all()
+
+
+def periods_of(conn: sa.Connection, table_name: str, period_type: str, scope: str) -> list[str]:
+    """Return the periods one table has published cells for in one scope, in order (read from the index)."""
+    c = PublishedCell.__table__.c
+    query = (sa.select(c.period).distinct()
+             .where(c.table_name == table_name, c.period_type == period_type, c.scope == scope).order_by(c.period))
+    return list(conn.execute(query).scalars())
+
+
+def read_cells(conn: sa.Connection, table_name: str, period_type: str, scopes: list[str], *,
+               start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """Return the protected cells of one table for some scopes (within a period range), in period order."""
+    rows = cell_rows(conn, table_name, period_type, scopes, start=start, end=end)
+    return pd.DataFrame.from_records(rows, columns=list(CELL_FIELDS))
 
 
 def counts_beside_publication(engine: sa.Engine) -> tuple[pd.DataFrame, str]:

@@ -134,72 +134,93 @@ def published_periods(engine: sa.Engine, access: Access) -> dict[str, list[str]]
     """Return the published periods per period type (national registrations define the fixed periods)."""
     access.check(NATIONAL)
     with engine.connect() as conn:
-        return {pt: sorted(catalogue.read_cells(conn, "registrations", pt, [NATIONAL])["period"].unique())
-                for pt in periods.PERIOD_TYPES}
+        return {pt: catalogue.periods_of(conn, "registrations", pt, NATIONAL) for pt in periods.PERIOD_TYPES}
 
 
 # --- reading ----------------------------------------------------------------------------------
 
-def read(conn: sa.Connection, access: Access, table: str, period_type: str, scopes: list[str], *,
-         start: str | None = None, end: str | None = None) -> pd.DataFrame:
-    """Return the protected cells of one table for scopes the caller may see, within a period range."""
+def _cells(conn: sa.Connection, access: Access, table: str, period_type: str, scopes: list[str], *,
+           start: str | None = None, end: str | None = None) -> list[tuple]:
+    """Return (scope, period, category, value, hidden) of one table's protected cells; a hidden value is NaN."""
     if period_type not in periods.PERIOD_TYPES:
         raise ValueError(f"unknown period type {period_type!r}")
     for scope in scopes:
         access.check(scope)
-    cells = catalogue.read_cells(conn, table, period_type, list(scopes))
-    if start:
-        cells = cells[cells["period"] >= start]
-    if end:
-        cells = cells[cells["period"] <= end]
-    value = pd.to_numeric(cells["value"], errors="coerce").astype(float)
-    suppressed = cells["suppressed"].astype(bool).to_numpy() | value.isna().to_numpy()
-    out = cells.assign(value=value.where(~suppressed), suppressed=suppressed)
-    return out[CELL_COLUMNS].reset_index(drop=True)
+    out = []
+    for scope, period, category, value, suppressed in catalogue.cell_rows(conn, table, period_type, list(scopes),
+                                                                          start=start, end=end):
+        hidden = bool(suppressed) or value is None
+        out.append((scope, period, category, np.nan if hidden else float(value), hidden))
+    return out
 
 
-def _summed(cells: pd.DataFrame, categories: tuple[str, ...]) -> pd.DataFrame:
-    """Add up some categories per scope and period; hidden when any part is hidden."""
-    part = cells[cells["category"].isin(categories)]
-    if len(categories) == 1:
-        return part.drop(columns="category").reset_index(drop=True)
-    grouped = part.groupby(["scope", "period"], as_index=False, sort=True).agg(
-        value=("value", lambda v: v.sum(min_count=1)), suppressed=("suppressed", "any"), parts=("category", "size"))
-    complete = grouped["parts"] == len(categories)
-    grouped["suppressed"] = grouped["suppressed"] | ~complete
-    grouped["value"] = grouped["value"].where(~grouped["suppressed"])
-    return grouped.drop(columns="parts")
+def _frame(rows: list[tuple], columns: list[str], kinds: dict[str, type]) -> pd.DataFrame:
+    # Built column-wise once: small frames cost more in pandas' per-operation overhead than in data.
+    values = list(zip(*rows)) or [()] * len(columns)
+    return pd.DataFrame({name: np.array(col, dtype=kinds[name]) if name in kinds else pd.Series(col, dtype="str")
+                         for name, col in zip(columns, values)})
 
 
-def percentages(numerator: pd.Series, numerator_hidden: pd.Series, denominator: pd.Series,
-                denominator_hidden: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def read(conn: sa.Connection, access: Access, table: str, period_type: str, scopes: list[str], *,
+         start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """Return the protected cells of one table for scopes the caller may see, within a period range."""
+    rows = _cells(conn, access, table, period_type, scopes, start=start, end=end)
+    return _frame(rows, CELL_COLUMNS, {"value": float, "suppressed": bool})
+
+
+def _summed(rows: list[tuple], categories: tuple[str, ...]) -> dict[tuple[str, str], tuple[float, bool]]:
+    """Add up some categories per (scope, period), in the cells' order; hidden when any part is hidden or missing."""
+    wanted = set(categories)
+    parts: dict[tuple[str, str], list] = {}
+    for scope, period, category, value, hidden in rows:
+        if category in wanted:
+            parts.setdefault((scope, period), []).append((value, hidden))
+    out = {}
+    for key, found in parts.items():
+        hidden = len(found) != len(categories) or any(h for _, h in found)
+        out[key] = (np.nan if hidden else float(sum(v for v, _ in found)), hidden)
+    return out
+
+
+def percentages(numerator, numerator_hidden, denominator, denominator_hidden) -> tuple[np.ndarray, np.ndarray]:
     """Return whole percentages of two published counts, and which are not shown (either part hidden)."""
-    num = numerator.to_numpy(dtype=float)
-    den = denominator.to_numpy(dtype=float)
-    hidden = numerator_hidden.to_numpy(dtype=bool) | denominator_hidden.to_numpy(dtype=bool)
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    hidden = np.asarray(numerator_hidden, dtype=bool) | np.asarray(denominator_hidden, dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.floor(100.0 * num / den + 0.5)
     ok = ~hidden & (den > 0) & ~np.isnan(num)
     return np.where(ok, np.clip(share, 0, 100), np.nan), hidden
 
 
+def _ratio(conn: sa.Connection, access: Access, ind: Indicator, scopes: list[str], period_type: str,
+           start: str | None, end: str | None) -> list[tuple]:
+    """Return (scope, period, numerator, its hidden, denominator, its hidden) per published denominator cell."""
+    num = _summed(_cells(conn, access, ind.table, period_type, scopes, start=start, end=end), ind.categories)
+    unknown = (np.nan, True)  # a missing numerator cell: unknown
+    return [(scope, period, *num.get((scope, period), unknown), value, hidden)
+            for scope, period, category, value, hidden in _cells(conn, access, ind.of[0], period_type, scopes,
+                                                                 start=start, end=end)
+            if category == ind.of[1]]
+
+
 def _trend(conn: sa.Connection, access: Access, key: str, scopes: list[str], period_type: str,
-           start: str | None, end: str | None) -> pd.DataFrame:
+           start: str | None, end: str | None) -> list[tuple]:
+    """Return (indicator, scope, period, value, hidden) of one indicator, in scope and period order."""
     ind = INDICATORS[key]
-    num = _summed(read(conn, access, ind.table, period_type, scopes, start=start, end=end), ind.categories)
     if ind.kind != PERCENT:
-        return num.assign(indicator=key)[TREND_COLUMNS]
-    den = read(conn, access, ind.of[0], period_type, scopes, start=start, end=end)
-    den = den[den["category"] == ind.of[1]].drop(columns="category")
-    both = den.merge(num, on=["scope", "period"], how="left", suffixes=("_den", "_num"))
-    num_hidden = both["suppressed_num"].astype("boolean").fillna(True)  # a missing numerator cell: unknown
-    value, hidden = percentages(both["value_num"], num_hidden, both["value_den"], both["suppressed_den"])
+        num = _summed(_cells(conn, access, ind.table, period_type, scopes, start=start, end=end), ind.categories)
+        return [(key, scope, period, value, hidden) for (scope, period), (value, hidden) in num.items()]
+    rows = _ratio(conn, access, ind, scopes, period_type, start, end)
+    if not rows:
+        return []
+    value, hidden = percentages(*zip(*[r[2:] for r in rows]))
     if ind.complement:
         value = 100.0 - value
-    return pd.DataFrame({"indicator": key, "scope": both["scope"], "period": both["period"],
-                         "value": value, "suppressed": hidden})[TREND_COLUMNS]
+    return [(key, r[0], r[1], float(v), bool(h)) for r, v, h in zip(rows, value, hidden)]
 
 
+TREND_KINDS = {"value": float, "suppressed": bool}
 PART_COLUMNS = ["indicator", "scope", "period", "value", "suppressed", "numerator", "numerator_suppressed",
                 "denominator", "denominator_suppressed"]
 
@@ -215,33 +236,24 @@ def with_parts(engine: sa.Engine, access: Access, indicator: str, *, scopes: lis
     ind = INDICATORS[indicator]
     with engine.connect() as conn:
         trend = _trend(conn, access, indicator, scopes, period_type, start, end)
-        if ind.kind != PERCENT:
-            return trend.assign(numerator=np.nan, numerator_suppressed=False, denominator=np.nan,
-                                denominator_suppressed=False)[PART_COLUMNS]
-        num = _summed(read(conn, access, ind.table, period_type, scopes, start=start, end=end), ind.categories)
-        den = read(conn, access, ind.of[0], period_type, scopes, start=start, end=end)
-    den = den[den["category"] == ind.of[1]].drop(columns="category")
-    both = den.merge(num, on=["scope", "period"], how="left", suffixes=("_den", "_num"))
-    den_hidden = both["suppressed_den"].astype(bool)
-    num_hidden = both["suppressed_num"].astype("boolean").fillna(True).astype(bool)
-    numerator = both["value_num"].astype(float)
-    if ind.complement:
-        numerator = both["value_den"].astype(float) - numerator
-        num_hidden = num_hidden | den_hidden
-    parts = pd.DataFrame({"scope": both["scope"], "period": both["period"],
-                          "numerator": numerator.where(~num_hidden), "numerator_suppressed": num_hidden,
-                          "denominator": both["value_den"].astype(float).where(~den_hidden),
-                          "denominator_suppressed": den_hidden})
-    return trend.merge(parts, on=["scope", "period"], how="left")[PART_COLUMNS]
+        ratio = _ratio(conn, access, ind, scopes, period_type, start, end) if ind.kind == PERCENT else []
+    parts = {}
+    for scope, period, num, num_hidden, den, den_hidden in ratio:
+        if ind.complement:
+            num, num_hidden = den - num, num_hidden or den_hidden
+        parts[scope, period] = (np.nan if num_hidden else num, num_hidden, np.nan if den_hidden else den, den_hidden)
+    none = (np.nan, False, np.nan, False)  # not a percentage: no parts
+    rows = [(*row, *parts.get(row[1:3], none)) for row in trend]
+    return _frame(rows, PART_COLUMNS, {**TREND_KINDS, "numerator": float, "numerator_suppressed": bool,
+                                       "denominator": float, "denominator_suppressed": bool})
 
 
 def trends(engine: sa.Engine, access: Access, keys: list[str], *, scopes: list[str], period_type: str,
            start: str | None = None, end: str | None = None) -> pd.DataFrame:
     """Return indicators over time for some scopes: one row per indicator, scope and period."""
     with engine.connect() as conn:
-        frames = [_trend(conn, access, key, scopes, period_type, start, end) for key in keys]
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TREND_COLUMNS)
-    return out.sort_values(["indicator", "scope", "period"], kind="stable").reset_index(drop=True)
+        rows = [row for key in keys for row in _trend(conn, access, key, scopes, period_type, start, end)]
+    return _frame(sorted(rows, key=lambda row: row[:3]), TREND_COLUMNS, TREND_KINDS)
 
 
 def shares(engine: sa.Engine, access: Access, table: str, *, scopes: list[str], period_type: str,
@@ -254,19 +266,18 @@ def shares(engine: sa.Engine, access: Access, table: str, *, scopes: list[str], 
     """
     parent_table, parent_category = catalogue.TABLES_BY_NAME[table].parent_cell
     with engine.connect() as conn:
-        cells = read(conn, access, table, period_type, scopes, start=period, end=period)
-        parent = read(conn, access, parent_table, period_type, scopes, start=period, end=period)
-    parent = parent[parent["category"] == parent_category].drop(columns=["category", "period"])
-    both = cells.merge(parent, on="scope", how="left", suffixes=("", "_parent"))
-    parent_hidden = both["suppressed_parent"].astype("boolean").fillna(True)
-    value, hidden = percentages(both["value"], both["suppressed"], both["value_parent"], parent_hidden)
+        cells = _cells(conn, access, table, period_type, scopes, start=period, end=period)
+        parent = {row[0]: row for row in _cells(conn, access, parent_table, period_type, scopes, start=period,
+                                                  end=period) if row[2] == parent_category}
     order = {code: i for i, code in enumerate(catalogue.TABLES_BY_NAME[table].codes)}
-    out = pd.DataFrame({
-        "scope": both["scope"], "period": both["period"], "category": both["category"],
-        "count": both["value"], "count_suppressed": both["suppressed"], "value": value, "suppressed": hidden,
-    })
-    out["_order"] = out["category"].map(order)
-    return out.sort_values(["scope", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    cells.sort(key=lambda row: (row[0], order.get(row[2], len(order))))
+    missing = (None, None, None, np.nan, True)  # no parent cell: the share is unknown
+    parents = [parent.get(row[0], missing) for row in cells]
+    value, hidden = percentages([r[3] for r in cells], [r[4] for r in cells], [p[3] for p in parents],
+                                [p[4] for p in parents])
+    rows = [(*row[:3], row[3], row[4], share, bool(h)) for row, share, h in zip(cells, value, hidden)]
+    return _frame(rows, ["scope", "period", "category", "count", "count_suppressed", "value", "suppressed"],
+                  {"count": float, "count_suppressed": bool, "value": float, "suppressed": bool})
 
 
 def measures(engine: sa.Engine, access: Access, tables: dict[str, str], *, scopes: list[str], period_type: str,

@@ -13,6 +13,7 @@ import itertools
 import shutil
 from pathlib import Path
 
+import plotly.graph_objects as go
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
@@ -143,3 +144,12 @@ def walk(component):
             yield from walk(child)
     elif children is not None and hasattr(children, "to_plotly_json"):
         yield from walk(children)
+
+
+def figure_of(graph_or_spec) -> go.Figure:
+    """Return a chart (a dcc.Graph's figure, or a builder's spec) as plotly's validated figure object.
+
+    The builders return plain plotly.js specs; plotly.graph_objects raises on any property plotly.js
+    does not know, so every test that reads a chart also checks the spec is valid.
+    """
+    return go.Figure(getattr(graph_or_spec, "figure", graph_or_spec))

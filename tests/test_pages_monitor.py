@@ -26,7 +26,7 @@ from queries.access import Access
 from queries.codes import UNITS
 from queries.privacy import SYMBOL
 from tests import monitor_fixtures
-from tests.monitor_fixtures import EXPECTED_WAITING, PROGRAMME, UNIT, walk
+from tests.monitor_fixtures import EXPECTED_WAITING, PROGRAMME, UNIT, figure_of, walk
 
 PAGES = ("overview", "registrations", "waiting", "referrals", "survey", "reach")
 ROLES = {"programme": PROGRAMME, "unit": UNIT}
@@ -92,7 +92,7 @@ def test_every_page_lays_out_real_figures_for_both_roles(app, pages, name, role)
     found = graphs(tree)
     assert found, f"{name} has no charts for {role}"
     assert t("app.store_down", "nl") not in text_of(tree)
-    shown = [y for g in found for trace in g.figure.data for y in (trace.y if trace.orientation != "h" else trace.x) or []
+    shown = [y for g in found for trace in figure_of(g).data for y in (trace.y if trace.orientation != "h" else trace.x) or []
              if isinstance(y, (int, float)) and not (isinstance(y, float) and math.isnan(y))]
     assert shown, f"{name} shows no published value at all for {role}"
 
@@ -122,7 +122,7 @@ def test_a_unit_with_monthly_granularity_falls_back_to_quarters_and_says_so(app,
     note = t("note.fell_back", "nl").format(wanted=t("period.of.month", "nl"), shown=t("period.of.quarter", "nl"))
     assert note in text
     trend = next(g for g in graphs(tree) if g.id == pages["registrations"].ID_GRAPH)
-    assert all("K" in x for x in trend.figure.data[0].x)  # quarters (2013 K1), never empty months
+    assert all("K" in x for x in figure_of(trend).data[0].x)  # quarters (2013 K1), never empty months
 
 
 def test_unit_users_default_to_quarters(app, pages):
@@ -194,8 +194,8 @@ def test_hidden_values_are_marked_and_never_drawn_as_zero(app, pages, name, role
     tree = render(app, pages[name], role, periode="month")
     hidden_markers = 0
     for graph in graphs(tree):
-        _hidden_points_are_never_values(graph.figure)
-        hidden_markers += sum(1 for trace in graph.figure.data if (trace.name or "").startswith(SYMBOL))
+        _hidden_points_are_never_values(figure_of(graph))
+        hidden_markers += sum(1 for trace in figure_of(graph).data if (trace.name or "").startswith(SYMBOL))
     if name == "registrations":
         assert hidden_markers > 0  # this small store has hidden figures
     assert t("legend.symbol", "nl") in text_of(tree)  # the legend is on the page
@@ -223,7 +223,7 @@ def test_every_chart_has_a_text_alternative_and_links_to_its_definition(app, pag
 def test_overview_shows_the_expected_value_as_a_labelled_reference_line_without_verdict(app, pages):
     tree = render(app, pages["overview"], "programme", periode="quarter")
     tile = next(c for c in walk(tree) if getattr(c, "id", None) == pages["overview"].tile_id("waiting_median"))
-    figure = graphs(tile)[0].figure
+    figure = figure_of(graphs(tile)[0])
     lines = [s for s in figure.layout.shapes if s.y0 == EXPECTED_WAITING == s.y1]
     assert lines and lines[0].line.dash == "dash"
     assert lines[0].line.color not in ("red", "green") and lines[0].line.color == figures.REFERENCE_COLOUR
@@ -245,7 +245,7 @@ def test_registrations_shows_all_seven_products_with_their_definitions(app, page
     tree = render(app, pages["registrations"], "programme", periode="year")
     card_id = pages["registrations"].breakdown_id("product") + "-card"
     product = next(c for c in walk(tree) if getattr(c, "id", None) == card_id)
-    figure = graphs(product)[0].figure
+    figure = figure_of(graphs(product)[0])
     labels = {y.replace("<br>", " ") for trace in figure.data for y in trace.y}
     assert labels == {PRODUCTS.label(c, "nl") for c in PRODUCTS.values}
     text = text_of(product)
@@ -263,9 +263,9 @@ def test_english_labels_and_number_format(app, pages):
     tree = render(app, pages["waiting"], "programme", lang="en", periode="year")
     text = text_of(tree)
     assert t("page.waiting", "en") in text and t("page.waiting", "nl") not in text
-    assert all(g.figure.layout.separators == ".," for g in graphs(tree))
+    assert all(figure_of(g).layout.separators == ".," for g in graphs(tree))
     dutch = render(app, pages["waiting"], "programme", periode="year")
-    assert all(g.figure.layout.separators == ",." for g in graphs(dutch))
+    assert all(figure_of(g).layout.separators == ",." for g in graphs(dutch))
 
 
 def test_dutch_formats():
@@ -331,7 +331,7 @@ def test_a_period_without_figures_says_so_instead_of_an_empty_chart(app, pages):
     # 2012 has no registrations at all: a unit's breakdowns then have nothing to show for it.
     tree = render(app, pages["reach"], "unit", periode="year", van="2012", tot="2012")
     for graph in graphs(tree):
-        _hidden_points_are_never_values(graph.figure)
+        _hidden_points_are_never_values(figure_of(graph))
     assert graphs(tree)
 
 
@@ -341,7 +341,7 @@ def test_bar_over_time_marks_hidden_periods_with_the_symbol():
     import pandas as pd
 
     df = pd.DataFrame({"period": ["2014-01", "2014-02"], "value": [25.0, float("nan")], "suppressed": [False, True]})
-    fig = figures.bar_over_time(df, title="", lang="nl")
+    fig = figure_of(figures.bar_over_time(df, title="", lang="nl"))
     shown, hidden = fig.data
     assert list(shown.y) == [25.0, None] and list(hidden.text) == ["", SYMBOL]
     assert hidden.marker.pattern.shape == "/"
@@ -352,7 +352,7 @@ def test_lines_over_time_puts_hidden_points_on_top_not_at_zero():
 
     df = pd.DataFrame({"series": "a", "period": ["2013", "2014"], "value": [40.0, float("nan")],
                        "suppressed": [False, True]})
-    fig = figures.lines_over_time(df, title="", lang="en", series_labels={"a": "A"}, measure="percent")
+    fig = figure_of(figures.lines_over_time(df, title="", lang="en", series_labels={"a": "A"}, measure="percent"))
     line, stars = fig.data
     assert list(line.y) == [40.0, None]
     assert stars.y[0] > 40 and stars.marker.symbol == "asterisk-open"

@@ -24,7 +24,7 @@ from queries import catalogue, indicators, target_rules, targets
 from queries.access import NATIONAL, Access, AccessDenied
 from queries.schema import AuditEntry, IndicatorTarget
 from tests import monitor_fixtures
-from tests.monitor_fixtures import PROGRAMME, UNIT, walk
+from tests.monitor_fixtures import PROGRAMME, UNIT, figure_of, walk
 
 PM = Access("pm-anna", "programme")
 ADMIN = Access("beheer", "admin")
@@ -178,7 +178,7 @@ def _trend(periods_, value=50.0):
 
 
 def _reference_shapes(fig):
-    return [s for s in fig.layout.shapes if s.line.dash == "dash" and s.line.color == figures.REFERENCE_COLOUR]
+    return [s for s in figure_of(fig).layout.shapes if s.line.dash == "dash" and s.line.color == figures.REFERENCE_COLOUR]
 
 
 def test_a_value_valid_from_a_later_month_leaves_earlier_months_alone():
@@ -187,7 +187,7 @@ def test_a_value_valid_from_a_later_month_leaves_earlier_months_alone():
     (shape,) = _reference_shapes(fig)
     assert (shape.x0, shape.x1, shape.y0, shape.y1) == (4.5, 11.5, 30.0, 30.0)  # June is the 6th bar (index 5)
     label = f"{t('target.label', 'nl')}: {fmt_value(30.0, 'count', 'nl')}"
-    assert [a.x for a in fig.layout.annotations if a.text == label] == [4.5]
+    assert [a.x for a in figure_of(fig).layout.annotations if a.text == label] == [4.5]
 
 
 def test_a_change_mid_range_draws_a_step_and_a_retired_value_stops():
@@ -196,7 +196,7 @@ def test_a_change_mid_range_draws_a_step_and_a_retired_value_stops():
     fig = figures.lines_over_time(_trend(MONTHS).assign(series="a"), title="", lang="en", series_labels={"a": "NL"},
                                   measure="percent", expected=lines)
     assert sorted((s.x0, s.x1, s.y0) for s in _reference_shapes(fig)) == [(-0.5, 4.5, 80.0), (4.5, 8.5, 90.0)]
-    assert {a.text for a in fig.layout.annotations} >= {"Expected value: 80%", "Expected value: 90%"}
+    assert {a.text for a in figure_of(fig).layout.annotations} >= {"Expected value: 80%", "Expected value: 90%"}
 
 
 def test_in_quarters_a_value_starts_at_its_month_inside_the_quarter():
@@ -209,7 +209,7 @@ def test_in_quarters_a_value_starts_at_its_month_inside_the_quarter():
 
 def test_no_expected_value_no_line():
     fig = figures.bar_over_time(_trend(MONTHS), title="", lang="nl", expected=_lines((1, "x", 5.0, "2015-01", None)))
-    assert _reference_shapes(fig) == [] and not fig.layout.annotations
+    assert _reference_shapes(fig) == [] and not figure_of(fig).layout.annotations
 
 
 # --- the comparison text ------------------------------------------------------------------------------------
@@ -354,18 +354,18 @@ def test_the_headline_tile_gives_the_expected_value_and_the_comparison(app, page
 
 def test_charts_draw_the_values_only_over_the_months_they_applied_to(app, pages):
     tree = render(app, pages["waiting"], "programme", periode="month", van="2013-04", tot="2014-03")
-    (shape,) = _reference_shapes(by_id(tree, pages["waiting"].ID_WITHIN).figure)
+    (shape,) = _reference_shapes(by_id(tree, pages["waiting"].ID_WITHIN))
     assert (shape.x0, shape.x1, shape.y0) == (-0.5, 11.5, 80.0)
     tree = render(app, pages["waiting"], "programme", periode="year", tot="2013")
-    throughput = by_id(tree, pages["waiting"].ID_THROUGHPUT).figure
+    throughput = figure_of(by_id(tree, pages["waiting"].ID_THROUGHPUT))
     ticks = [tr for tr in throughput.data if tr.name == t("target.label", "nl")]
     assert ticks and list(ticks[0].x) == [30.0] and "Kortdurende" in ticks[0].y[0]
     survey = importlib.import_module("dashboard.pages.survey")
-    response = by_id(render(app, survey, "unit", periode="quarter"), survey.ID_RESPONSE).figure
+    response = figure_of(by_id(render(app, survey, "unit", periode="quarter"), survey.ID_RESPONSE))
     last = list(response.data[0].x).index("2014 K1")  # valid from February 2014: a third into the quarter
     assert [(s.x0, s.x1, s.y0) for s in _reference_shapes(response)] == [
         (pytest.approx(last - 0.5 + 1 / 3), pytest.approx(last + 0.5), 50.0)]
-    yearly = by_id(render(app, survey, "unit", periode="year"), survey.ID_RESPONSE).figure
+    yearly = figure_of(by_id(render(app, survey, "unit", periode="year"), survey.ID_RESPONSE))
     assert _reference_shapes(yearly) == []  # 2014 is not complete: no year the value applied to is shown
 
 
