@@ -135,9 +135,9 @@ class Gunicorn:
 
     @property
     def command(self) -> list[str]:
+        # The rest (gthread, keep-alive, timeouts) comes from gunicorn.conf.py, as in production.
         return [GUNICORN, "app:server", "--workers", str(self.workers), "--threads", str(self.threads),
-                "--worker-class", "gthread", "--bind", f"127.0.0.1:{self.port}", "--timeout", str(self.timeout),
-                "--graceful-timeout", "10"]
+                "--bind", f"127.0.0.1:{self.port}", "--timeout", str(self.timeout)]
 
     def start(self, check: Account | None = None, wait: float = 180.0) -> "Gunicorn":
         env = {**os.environ, "DATABASE_URL": self.database_url, "SECRET_KEY": secrets.token_hex(32),

@@ -17,9 +17,11 @@ request after a server start; its time is reported apart), then per run:
 
 It reports p50 / p95 (linear interpolation) / max for cold and warm, the bytes transferred to
 reach that point (resource timing `transferSize`: headers and the encoded body), body sizes
-encoded and decoded, and each response type's `Content-Encoding`; plus the slowest requests of
-the median cold run. The table is printed and written to
-`benchmarks/results/<YYYY-MM-DD>-browser.txt` with the machine and settings. Exit status 1 when
+encoded and decoded, and each response type's `Content-Encoding`; plus, for the median cold run,
+its milestones, its slowest requests and where the browser's main thread ran scripts (the Long
+Animation Frames API: script time in frames over 50 ms, by source file and how it was invoked).
+The table is printed and written to `benchmarks/results/<YYYY-MM-DD>-browser.txt` with the machine
+and settings. Exit status 1 when
 the cold p95 is over the target (the file is written anyway); gunicorn is stopped on exit,
 Ctrl-C or an error.
 """
@@ -72,6 +74,20 @@ RESOURCES = """() => {
                            ttfb: e.responseStart - e.requestStart,
                            dcl: e === nav ? e.domContentLoadedEventEnd : null}));
 }"""
+
+
+# Records the scripts of every long animation frame (> 50 ms); added to each page before its own scripts.
+LONG_FRAMES = """
+window.__loketScripts = [];
+new PerformanceObserver((list) => {
+    for (const frame of list.getEntries()) {
+        for (const s of frame.scripts) {
+            window.__loketScripts.push({source: s.sourceURL || s.invoker, invoker: s.invokerType,
+                                        start: s.startTime, duration: s.duration});
+        }
+    }
+}).observe({type: 'long-animation-frame', buffered: true});
+"""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -129,6 +145,7 @@ def timed_load(page, url: str, timeout_ms: float) -> tuple[dict, list[dict]]:
         log(f"the tiles did not render in time; what the page showed: {shot}")
         raise
     info = handle.json_value()
+    info["scripts"] = [s for s in page.evaluate("() => window.__loketScripts || []") if s["start"] < info["at"]]
     return info, page.evaluate(RESOURCES)
 
 
@@ -166,6 +183,7 @@ def run(args) -> int:
     cold: list[float] = []
     warm: list[float] = []
     cold_resources: list[list[dict]] = []
+    cold_scripts: list[list[dict]] = []
     warm_resources: list[list[dict]] = []
     probe = Probe()
     timeout_ms = args.timeout * 1000
@@ -179,9 +197,11 @@ def run(args) -> int:
                     # The Authorization header on every request, as a browser sends it once the person has
                     # signed in. Not Playwright's http_credentials: those intercept every request, which
                     # turns Chromium's HTTP cache off (each request goes out with Cache-Control: no-cache).
-                    return browser.new_context(
+                    context = browser.new_context(
                         extra_http_headers={"Authorization": account.authorization},
                         viewport={"width": 1366, "height": 900}, locale="nl-NL")
+                    context.add_init_script(LONG_FRAMES)
+                    return context
 
                 log("untimed first load (the server's first requests after start)")
                 context = new_context()
@@ -199,6 +219,7 @@ def run(args) -> int:
                         info, resources = timed_load(page, url, timeout_ms)
                         cold.append(info["at"])
                         cold_resources.append(resources)
+                        cold_scripts.append(info["scripts"])
                         page.wait_for_load_state("networkidle", timeout=timeout_ms)
                         info_w, resources_w = timed_load(page, url, timeout_ms)
                         warm.append(info_w["at"])
@@ -211,7 +232,8 @@ def run(args) -> int:
                 browser.close()
         server_log = server.log_tail(5)
 
-    lines = report(args, machine, first_info["at"], first_ms, cold, warm, cold_resources, warm_resources, probe)
+    lines = report(args, machine, first_info["at"], first_ms, cold, warm, cold_resources, warm_resources, probe,
+                   cold_scripts)
     text = "\n".join(lines) + "\n"
     print()
     print(text)
@@ -224,7 +246,8 @@ def run(args) -> int:
     return 0 if percentile(cold, 95) <= TARGET_MS else 1
 
 
-def report(args, machine, first_at, first_wall, cold, warm, cold_resources, warm_resources, probe) -> list[str]:
+def report(args, machine, first_at, first_wall, cold, warm, cold_resources, warm_resources, probe,
+           cold_scripts) -> list[str]:
     met = percentile(cold, 95) <= TARGET_MS
     lines = [
         f"Loket monitor: first full render of {args.path} in headless Chromium ({dt.datetime.now():%Y-%m-%d %H:%M})",
@@ -275,7 +298,20 @@ def report(args, machine, first_at, first_wall, cold, warm, cold_resources, warm
     for entry in sorted(median_run, key=lambda e: -e["duration"])[:8]:
         name = entry["name"].split("://", 1)[-1].partition("/")[2]
         lines.append(f"  {entry['start']:>7,.0f} {entry['duration']:>7,.0f} {entry['ttfb']:>7,.0f}  /{name[:90]}")
+    lines.append("main-thread script time of that run in long animation frames (> 50 ms), by source and invoker "
+                 "(a promise's or event's callback counts for the file that defined it; ms):")
+    spent: collections.Counter = collections.Counter()
+    for script in cold_scripts[order[len(order) // 2]]:
+        source = script["source"].split("?")[0].rsplit("/", 1)[-1] or script["source"]
+        spent[f"{source[:60]} [{script['invoker']}]"] += script["duration"]
+    for source, ms in spent.most_common(8):
+        lines.append(f"  {ms:>7,.0f}  {source}")
+    lines.append(f"  {sum(spent.values()):>7,.0f}  in all")
     return lines
+
+
+def _file(entry: dict) -> str:
+    return entry["name"].split("?")[0].rsplit("/", 1)[-1]
 
 
 def _timeline(resources: list[dict], rendered_at: float) -> str:
@@ -296,9 +332,9 @@ def _timeline(resources: list[dict], rendered_at: float) -> str:
     if router:
         first = min(router, key=lambda e: e["start"])
         parts.append(f"page layout callback {first['start']:,.0f}-{end(first):,.0f} (server {first['ttfb']:,.0f})")
-    plotly = [e for e in resources if "plotly.min.js" in e["name"]]
+    plotly = [e for e in resources if _file(e).startswith("plotly") and _file(e).endswith(".js")]
     if plotly:
-        parts.append(f"plotly.min.js received {end(plotly[0]):,.0f}")
+        parts.append(f"{_file(plotly[0])} received {end(plotly[0]):,.0f}")
     parts.append(f"tiles drawn {rendered_at:,.0f}")
     return ", ".join(parts)
 

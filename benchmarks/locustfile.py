@@ -19,7 +19,8 @@ What one simulated user does, with 1-3 s of think time between clicks:
   and icon it names, `/_dash-layout`, `/_dash-dependencies`, then the page router's POST
   `/_dash-update-component?endId=...` that lays out the page (the request Dash's renderer sends,
   body and headers as recorded from Chromium, with the page load's signed `endId` from the HTML's
-  `_dash-config`), then the graph scripts Dash loads on demand (`async-graph.js`, `plotly.min.js`);
+  `_dash-config`), then the graph script Dash loads on demand (`async-graph.js`; plotly.js itself is
+  the bundle in assets/, named in the HTML);
 * static files follow the browser's HTTP cache: fresh ones (fingerprinted, `max-age`) are not
   asked for again, the others are revalidated on every full page load (`If-None-Match` /
   `If-Modified-Since`, normally answered 304);
@@ -92,8 +93,7 @@ ASSET_RE = re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="(/(?:_dash-compone
 CSS_URL_RE = re.compile(r"""url\(\s*['"]?(/assets/[^'")\s]+)""")
 CONFIG_RE = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
 # Loaded by Dash's renderer when the first graph is drawn (not named in the HTML).
-GRAPH_SCRIPTS = ("/_dash-component-suites/dash/dcc/async-graph.js",
-                 "/_dash-component-suites/plotly/package_data/plotly.min.js")
+GRAPH_SCRIPTS = ("/_dash-component-suites/dash/dcc/async-graph.js",)
 
 _accounts = None
 _next_account = itertools.count()
@@ -296,7 +296,7 @@ class MonitorUser(HttpUser):
                       headers={**FETCH_JSON, **referer})
         self.path, self.search = path, search
         if self.route(path, search, initial=True) and path in MONITOR_PAGES:
-            for script in GRAPH_SCRIPTS:  # the first graph makes the renderer load these
+            for script in GRAPH_SCRIPTS:  # the first graph makes the renderer load it
                 self.static(script, page_url)
 
     def route(self, path: str, search: str, initial: bool = False) -> bool:

@@ -39,8 +39,14 @@ def cmd_refresh(args, cfg: Config) -> int:
     from dashboard.runtime import policy_from
     from queries import catalogue
 
+    from queries.columns import UnknownCodes
+
     print("Publishing the protected catalogue (the attacker check runs only on blocks whose counts changed)...", file=sys.stderr)
-    run = catalogue.refresh(_engine(cfg), policy_from(cfg))
+    try:
+        run = catalogue.refresh(_engine(cfg), policy_from(cfg))
+    except UnknownCodes as exc:
+        print(f"loket refresh: nothing published: {exc}", file=sys.stderr)
+        return 2
     print(f"Catalogue refreshed up to {run.data_until}: {run.cells:,} count cells, {run.primary_suppressed:,} "
           f"hidden by the rule, {run.secondary_suppressed:,} more hidden so they cannot be worked out; "
           f"{run.blocks_protected} of {run.blocks} blocks attacked again, the others unchanged "

@@ -27,11 +27,10 @@ UNBOUNDED = 1e7
 def knowledge(published: np.ndarray, suppressed: np.ndarray, exact: np.ndarray, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
     """Return what an attacker knows of each cell from its published figure alone: a lower and an upper bound."""
     value = np.nan_to_num(np.asarray(published, dtype=float), nan=0.0)
-    down, up = policy.base // 2, policy.base - 1 - policy.base // 2
     # A shown count other than 0 is at least k (smaller ones are hidden), and rounding moved it
     # by at most half the base.
-    lower = np.maximum(value - down, policy.k)
-    upper = value + up
+    lower, upper = policy.rounding_interval(value)
+    lower = np.maximum(lower, policy.k)
     zero = value == 0
     lower[zero], upper[zero] = 0, 0
     lower[exact], upper[exact] = value[exact], value[exact]

@@ -263,9 +263,9 @@ def _contact_frame(table: pa.Table, months: list[str]) -> pd.DataFrame:
                             ["weekend", "office", "evening"], "night").codes
     row_hour = hour_of.indices.to_numpy()
     df = pd.DataFrame({
-        "unit": columns.coded(table["unit_code"], UNITS.values, null=codes.UNKNOWN_UNIT),
+        "unit": columns.coded(table["unit_code"], UNITS.values, null=codes.UNKNOWN_UNIT, name="unit"),
         "month": _month_codes(hours, months)[row_hour],
-        "channel": columns.coded(table["channel"], codes.CHANNELS.values),
+        "channel": columns.coded(table["channel"], codes.CHANNELS.values, name="channel"),
         "time_class": pd.Categorical.from_codes(time_of_hour[row_hour], ["weekend", "office", "evening", "night"]),
         "led": _classes([_flag(table["led_to_registration"].to_pandas())], ["yes"], "no"),
     })
@@ -526,12 +526,17 @@ def latest_refresh(conn: sa.Connection) -> CatalogueRefresh | None:
     return CatalogueRefresh(**row._mapping) if row else None
 
 
+def targets_state(conn: sa.Connection) -> tuple:
+    """Return what changes whenever an expected value is recorded or retired (rows are never edited otherwise)."""
+    t = IndicatorTarget
+    return tuple(conn.execute(sa.select(sa.func.count(), sa.func.max(t.id), sa.func.max(t.retired_at))).one())
+
+
 def data_version(engine: sa.Engine) -> str:
     """Return what every published page depends on: the latest refresh and the state of the expected values."""
-    t = IndicatorTarget
     with engine.connect() as conn:
         refresh_id = conn.execute(sa.select(sa.func.max(CatalogueRefresh.id))).scalar()
-        targets = conn.execute(sa.select(sa.func.count(), sa.func.max(t.id), sa.func.max(t.retired_at))).one()
+        targets = targets_state(conn)
     return f"{refresh_id}:{targets[0]}:{targets[1]}:{targets[2]}"
 
 

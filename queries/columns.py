@@ -60,14 +60,25 @@ def read_tables(conn: sa.Connection, queries: Mapping[str, sa.Select], *, worker
         return {name: future.result() for name, future in futures.items()}
 
 
-def coded(column: pa.ChunkedArray, categories: Sequence[str], null: str | None = None) -> pd.Categorical:
-    """Turn a text column into a categorical over known codes (unknown text: missing; NULL: `null`).
+class UnknownCodes(ValueError):
+    """The store holds codes outside the code lists: their rows would fit no published category."""
+
+
+def coded(column: pa.ChunkedArray, categories: Sequence[str], null: str | None = None, *,
+          name: str = "code") -> pd.Categorical:
+    """Turn a text column into a categorical over known codes (NULL: `null`, else missing).
 
     The text is dictionary-encoded in Arrow, so each distinct value is looked up once, not once a row.
+    Text outside the codes raises UnknownCodes: such rows would count in totals but in no breakdown,
+    and the tables would no longer add up (the importer refuses them; this guards other writers).
     """
     encoded = column.cast(pa.string()).combine_chunks().dictionary_encode()
-    lookup = np.append(pd.Index(list(categories)).get_indexer(encoded.dictionary.to_pylist()),
-                       -1 if null is None else list(categories).index(null))
+    known = pd.Index(list(categories)).get_indexer(encoded.dictionary.to_pylist())
+    if (known < 0).any():
+        unknown = sorted(str(v) for v, k in zip(encoded.dictionary.to_pylist(), known) if k < 0)
+        raise UnknownCodes(f"the store holds {name} codes outside the code list ({', '.join(unknown[:5])}"
+                           f"{', ...' if len(unknown) > 5 else ''}): correct those rows before publishing")
+    lookup = np.append(known, -1 if null is None else list(categories).index(null))
     rows = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     return pd.Categorical.from_codes(lookup[rows], categories=list(categories))
 
@@ -77,5 +88,5 @@ def frame(table: pa.Table, categories: Mapping[str, Sequence[str]] | None = None
     categories = categories or {}
     df = table.drop_columns(list(categories)).to_pandas(date_as_object=False)
     for name, codes in categories.items():
-        df[name] = coded(table[name], codes)
+        df[name] = coded(table[name], codes, name=name)
     return df[table.column_names]

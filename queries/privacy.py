@@ -41,16 +41,9 @@ class Policy:
         counts = np.asarray(counts, dtype=np.int64)
         return ((counts + self.base // 2) // self.base) * self.base
 
-    def rounding_interval(self, published: int) -> tuple[int, int]:
-        """Return the true counts that round to a published value (what an attacker can infer)."""
+    def rounding_interval(self, published):
+        """Return the true counts that round to a published value (what an attacker can infer); works on arrays."""
         return published - self.base // 2, published + self.base - 1 - self.base // 2
-
-
-def percentage(numerator: float | None, denominator: float | None, true_denominator: int, policy: Policy) -> float | None:
-    """Return a whole percentage from protected counts, or None when it may not be shown."""
-    if numerator is None or denominator is None or true_denominator < policy.k or not denominator:
-        return None
-    return float(round(100.0 * numerator / denominator))
 
 
 def integer_width(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:

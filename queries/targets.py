@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import weakref
 
 import pandas as pd
 import sqlalchemy as sa
 
-from queries import audit_log, indicators, periods
+from queries import audit_log, catalogue, indicators, periods
 from queries.access import NATIONAL, Access, AccessDenied
 from queries.codes import PRODUCTS, TARGET_GROUPS
 from queries.schema import IndicatorTarget
@@ -218,11 +219,21 @@ def history(engine: sa.Engine, access: Access, *, include_past: bool = True) -> 
     return df.reset_index(drop=True)
 
 
+_LINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per engine: the targets' state and lines
+
+
 def reference_lines(engine: sa.Engine, access: Access) -> pd.DataFrame:
     """Return every expected value that applies to at least one month, with its months [start, end)."""
-    df = history(engine, access)
-    applied = df["end"].isna() | (df["end"].fillna("") > df["start"])
-    return df.loc[applied, LINE_COLUMNS].reset_index(drop=True)
+    access.check(NATIONAL)
+    # Every monitor page draws these lines; they change only when a value is recorded or retired.
+    with engine.connect() as conn:
+        state = catalogue.targets_state(conn)
+        known = _LINES.get(engine)
+        if known is None or known[0] != state:
+            df = _applying_months(_read(conn))
+            applied = df["end"].isna() | (df["end"].fillna("") > df["start"])
+            known = _LINES[engine] = (state, df.loc[applied, LINE_COLUMNS].reset_index(drop=True))
+    return known[1].copy()
 
 
 def expected_values(engine: sa.Engine, access: Access, *, on: dt.date | None = None) -> pd.DataFrame:

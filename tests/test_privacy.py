@@ -11,7 +11,7 @@ from queries import catalogue, linked
 from queries.access import Access
 from queries.audit import audit_cells
 from queries.codes import AGE_BANDS, CHANNELS, GENDERS, PRODUCTS, TARGET_GROUPS
-from queries.privacy import Policy, percentage
+from queries.privacy import Policy
 from tests.conftest import fresh_store
 from tests.factories import add_registrations, add_units, registration
 
@@ -31,11 +31,6 @@ def test_hiding_zeros_is_configurable():
 
 def test_rounded_figure_tells_the_attacker_a_five_wide_range():
     assert Policy().rounding_interval(25) == (23, 27)
-
-
-@pytest.mark.parametrize("num, den, true_den, expected", [(10, 40, 41, 25.0), (10, 40, 9, None), (None, 40, 41, None)])
-def test_percentages_need_published_counts_and_a_true_denominator_of_k(num, den, true_den, expected):
-    assert percentage(num, den, true_den, Policy()) == expected
 
 
 def _store(tmp_path, rows, name="s.sqlite"):

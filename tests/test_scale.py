@@ -145,6 +145,25 @@ def test_columns_read_through_arrow_keep_types_and_missing_values_and_see_new_ro
         assert conn.execute(sa.text("SELECT count(*) FROM registrations")).scalar_one() == len(df) + 1
 
 
+def test_codes_outside_the_code_lists_stop_the_refresh_with_a_clear_reason(sqlite_store, monkeypatch, capsys):
+    from dashboard import cli
+
+    engine = _filled(sqlite_store)
+    catalogue.refresh(engine, Policy(), today=TODAY)
+    before = _cells(engine)
+    # The importer refuses such rows; another writer of the store might not.
+    with engine.begin() as conn:
+        add_registrations(conn, [registration(dt.date(2014, 6, 4), "LB", product="weekend_course")])
+    with pytest.raises(columns.UnknownCodes, match=r"product codes outside the code list \(weekend_course\)"):
+        catalogue.refresh(engine, Policy(), today=TODAY)
+    pd.testing.assert_frame_equal(_cells(engine), before)  # the published catalogue stays as it was
+
+    monkeypatch.setenv("DATABASE_URL", str(engine.url))
+    monkeypatch.setenv("LOKET_DEMO", "0")
+    assert cli.main(["refresh"]) == 2
+    assert "nothing published: the store holds product codes outside the code list" in capsys.readouterr().err
+
+
 # --- the page cache --------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
