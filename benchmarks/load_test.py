@@ -59,8 +59,7 @@ LOCUSTFILE = HERE / "locustfile.py"
 LOCUST = str(_server.BIN / "locust")
 # As in locustfile.py (not imported here: importing locust patches the standard library with gevent).
 ASSET_RE = re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="(/(?:_dash-component-suites/|assets/|_favicon)[^"]+)"')
-GRAPH_SCRIPTS = ("/_dash-component-suites/dash/dcc/async-graph.js",
-                 "/_dash-component-suites/plotly/package_data/plotly.min.js")
+GRAPH_SCRIPTS = ("/_dash-component-suites/dash/dcc/async-graph.js",)
 ROUTER = {
     "output": ".._pages_content.children..._pages_store.data..",
     "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],

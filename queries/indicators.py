@@ -25,7 +25,7 @@ from queries.catalogue import TOTAL
 from queries.schema import Unit
 
 COUNT, MEASURE, PERCENT = "count", "measure", "percent"
-CELL_COLUMNS = ["scope", "period", "category", "value", "suppressed"]
+CELL_COLUMNS = list(catalogue.CELL_FIELDS)
 TREND_COLUMNS = ["indicator", "scope", "period", "value", "suppressed"]
 EXTERNAL = ("external_gp", "external_mental_health", "external_crisis", "external_police_clinic")
 ASPECTS = ("reachability", "waiting_time", "expertise", "treatment")

@@ -18,11 +18,7 @@ def registrations_over_time(
     if period_type not in periods.PERIOD_TYPES:
         raise ValueError(f"unknown period type {period_type!r}")
     with engine.connect() as conn:
-        cells = catalogue.read_cells(conn, "registrations", period_type, [scope])
-    if start:
-        cells = cells[cells["period"] >= start]
-    if end:
-        cells = cells[cells["period"] <= end]
+        cells = catalogue.read_cells(conn, "registrations", period_type, [scope], start=start, end=end)
     return cells[["period", "value", "suppressed"]].reset_index(drop=True)
 
 
