@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from dashboard.components import records
 from dashboard.texts import fmt_period, fmt_value, t
 from queries import target_rules
 from queries.privacy import SYMBOL
@@ -222,7 +223,7 @@ def category_bars(df: pd.DataFrame, *, title: str, lang: str, category_labels: d
     names = [_wrap(category_labels[c]) for c in categories]
     expected = {_wrap(category_labels[c]): float(v) for c, v in (expected or {}).items() if c in categories}
     with_counts = "count" in df
-    cells = {(row["scope"], row["category"]): row for row in df.to_dict("records")}
+    cells = {(row["scope"], row["category"]): row for row in records(df)}
     shown = [row["value"] for row in cells.values() if not row["suppressed"] and _number(row["value"])]
     top = max(_shown_max(shown), *expected.values(), 0.0) or 1.0
     present_scopes = set(df["scope"])

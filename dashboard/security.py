@@ -38,6 +38,7 @@ from queries.access import AccessDenied
 CALLBACK_PATH = "/_dash-update-component"
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+ASSET_MAX_AGE = 365 * 24 * 3600
 LOCATION_PROPS = frozenset({"pathname", "search", "hash", "href"})
 MIN_SECRET_LENGTH = 32
 
@@ -356,6 +357,10 @@ def _headers(app: dash.Dash, cfg: Config, response: flask.Response) -> flask.Res
         response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)
         response.headers.pop("ETag", None)
+    elif flask.request.path.startswith("/assets/") and flask.request.args.get("m") and response.status_code in (200, 304):
+        # Dash names each asset with its file's modification time (?m=...), so a changed file is a
+        # new URL: the browser need not ask again (as for Dash's own fingerprinted scripts).
+        response.headers["Cache-Control"] = f"private, max-age={ASSET_MAX_AGE}, immutable"
     response.headers.pop("Server", None)
     return response
 

@@ -116,6 +116,17 @@ def test_a_revalidated_bundle_is_not_sent_again(app):
     assert again.status_code == 304 and body == b""
 
 
+def test_assets_named_with_their_file_time_are_not_asked_for_again_but_other_answers_are(app):
+    client = app.server.test_client()
+    url = BUNDLE_URL.search(_index(client)).group(1)
+    named, _ = _get(client, url, "zstd")
+    assert named.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    # Without the file time in its URL a changed file would keep its URL: the browser asks again.
+    plain, _ = _get(client, url.partition("?")[0], "zstd")
+    assert "max-age=31536000" not in plain.headers.get("Cache-Control", "")
+    assert client.get("/", headers=AUTH).headers["Cache-Control"] == "no-store"
+
+
 def test_dash_scripts_are_compressed_once_and_a_changed_file_is_not_answered_from_the_cache(
         app, compressions, monkeypatch):
     client = app.server.test_client()
