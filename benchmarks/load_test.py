@@ -53,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import _server  # noqa: E402
 from benchmarks._server import log  # noqa: E402
+from dashboard import security  # noqa: E402  (this process only drives the load; locust runs apart)
 
 HERE = Path(__file__).resolve().parent
 LOCUSTFILE = HERE / "locustfile.py"
@@ -60,14 +61,6 @@ LOCUST = str(_server.BIN / "locust")
 # As in locustfile.py (not imported here: importing locust patches the standard library with gevent).
 ASSET_RE = re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="(/(?:_dash-component-suites/|assets/|_favicon)[^"]+)"')
 GRAPH_SCRIPTS = ("/_dash-component-suites/dash/dcc/async-graph.js",)
-ROUTER = {
-    "output": ".._pages_content.children..._pages_store.data..",
-    "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-    "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
-               {"id": "_pages_location", "property": "search", "value": ""}],
-    "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
-    "parsedChangedPropsIds": ["_pages_location.pathname", "_pages_location.search"],
-}
 
 
 # --- the compression check ----------------------------------------------------------------------
@@ -126,7 +119,7 @@ def compression_check(base: str, account: _server.Account) -> list[str]:
     for path in ("/_dash-layout", "/_dash-dependencies"):
         rows.append((path, *_fetch(base + path, account, accept="application/json")))
     for page in ("/", "/aanmeldingen"):
-        body = dict(ROUTER, inputs=[dict(ROUTER["inputs"][0], value=page), ROUTER["inputs"][1]])
+        body = security.router_request(page, "")
         rows.append((f"router callback {page}",
                      *_fetch(base + "/_dash-update-component", account, json.dumps(body).encode(), "application/json")))
     decoded_html = _decode(html, headers.get("Content-Encoding", "identity")) or b""
