@@ -14,3 +14,21 @@ threads = 4
 keepalive = 5
 timeout = 120
 graceful_timeout = 10
+
+
+def _without_server_header(default_headers):
+    """Wrap gunicorn's response head so that it names no server (and so no version to look up)."""
+
+    def headers(response):
+        return [line for line in default_headers(response) if not line.lower().startswith("server:")]
+
+    headers.loket_no_server = True
+    return headers
+
+
+def post_worker_init(worker):
+    """gunicorn writes `Server: gunicorn` itself, after the app's headers; it has no setting to stop it."""
+    from gunicorn.http import wsgi
+
+    if not getattr(wsgi.Response.default_headers, "loket_no_server", False):
+        wsgi.Response.default_headers = _without_server_header(wsgi.Response.default_headers)

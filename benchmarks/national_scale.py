@@ -84,11 +84,13 @@ def refreshes(engine: sa.Engine, policy, registrations: int, folder: Path) -> di
 
     with engine.begin() as conn:
         conn.execute(sa.delete(ProtectedBlock))
-    print("  refresh from scratch...", flush=True)
-    cold = catalogue.refresh(engine, policy)
     today = dt.date.today()
     month = periods.last_complete_month(today)
     first = dt.date.fromisoformat(f"{month}-01")
+    # The release before the month came in (data up to the month before), then the month's import
+    # and the release that publishes it: a new release on top of the ledger, as every month.
+    print("  refresh from scratch...", flush=True)
+    cold = catalogue.refresh(engine, policy, today=first)
     last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
     rows = max(1000, registrations // 150)
     path = folder / f"aanmeldingen-{month}.csv"
@@ -106,6 +108,7 @@ def refreshes(engine: sa.Engine, policy, registrations: int, folder: Path) -> di
         "cold_seconds": cold.seconds, "cold_blocks": cold.blocks, "cold_protected": cold.blocks_protected,
         "import_rows": rows, "import_seconds": total, "refresh_seconds": after.seconds,
         "refresh_blocks": after.blocks, "refresh_protected": after.blocks_protected,
+        "refresh_revised": after.revised_cells, "secondary": after.secondary_suppressed, "cells": after.cells,
     }
 
 
@@ -175,10 +178,10 @@ def accounts(engine: sa.Engine, unit: str) -> None:
             users.add_user(engine, name, PASSWORD, role, unit_code)
 
 
-def report(args, url: str, built: dict, refreshed: dict, cold: dict, warm: dict, raw: dict) -> str:
+def refresh_lines(url: str, built: dict, refreshed: dict, what: str) -> list[str]:
     dialect = sa.engine.make_url(url).get_backend_name()
-    lines = [
-        f"# National scale: refresh, monthly import and page callbacks ({dialect}), {dt.datetime.now():%Y-%m-%d %H:%M}",
+    return [
+        f"# National scale: {what} ({dialect}), {dt.datetime.now():%Y-%m-%d %H:%M}",
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"store: {built['registrations']:,} registrations"
         + (f" (built in {built['seconds']:.0f} s)" if built.get("seconds") else " (reused)"),
@@ -188,8 +191,15 @@ def report(args, url: str, built: dict, refreshed: dict, cold: dict, warm: dict,
         "blocks attacked)",
         f"monthly import of {refreshed['import_rows']:,} registrations: {refreshed['import_seconds']:.1f} s in all, "
         f"of which the refresh {refreshed['refresh_seconds']:.1f} s ({refreshed['refresh_protected']} of "
-        f"{refreshed['refresh_blocks']} blocks attacked again)   target <= 60 s: "
+        f"{refreshed['refresh_blocks']} blocks attacked again; {refreshed['refresh_revised']} cells revised; "
+        f"{refreshed['secondary']:,} of {refreshed['cells']:,} cells hidden as partners)   target <= 60 s: "
         + ("MET" if refreshed["refresh_seconds"] <= 60 else "MISSED"),
+    ]
+
+
+def report(args, url: str, built: dict, refreshed: dict, cold: dict, warm: dict, raw: dict) -> str:
+    lines = [
+        *refresh_lines(url, built, refreshed, "refresh, monthly import and page callbacks"),
         "",
         f"## Page callbacks (router POST, server-side ms; {args.rounds} rounds x 9 views per page: "
         "programme national, programme unit, unit user x month/quarter/year)",
@@ -231,6 +241,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep the store when it already holds N registrations")
     parser.add_argument("--rounds", type=int, default=5, help="renders of each view (default 5)")
     parser.add_argument("--unit", default="NN", help="the unit of the unit user (default NN)")
+    parser.add_argument("--refresh-only", action="store_true", help="time the refreshes only, not the pages")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="loket-scale-") as tmp:
         url = args.url or f"sqlite:///{Path(tmp) / 'store.sqlite'}"
@@ -239,6 +250,9 @@ def main() -> int:
         built = build(engine, args.registrations, args.reuse)
         policy = policy_from(Config.from_overrides({"DATABASE_URL": url}))
         refreshed = refreshes(engine, policy, args.registrations, Path(tmp))
+        if args.refresh_only:
+            return _write("\n".join(refresh_lines(url, built, refreshed, "refresh and monthly import")), url,
+                          "refresh")
         accounts(engine, args.unit)
         print("  page callbacks without the cache...", flush=True)
         cold = page_times(url, 0, args.rounds, args.unit)
@@ -247,10 +261,14 @@ def main() -> int:
         print("  raw-rows baseline...", flush=True)
         raw = baselines(engine, max(1, min(3, args.rounds)))
         text = report(args, url, built, refreshed, cold, warm, raw)
+    return _write(text, url, "national-scale")
+
+
+def _write(text: str, url: str, name: str) -> int:
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     dialect = sa.engine.make_url(url).get_backend_name()
-    out = RESULTS / f"{dt.date.today():%Y-%m-%d}-national-scale-{dialect}.txt"
+    out = RESULTS / f"{dt.date.today():%Y-%m-%d}-{name}-{dialect}.txt"
     out.write_text(text + "\n", encoding="utf-8")
     print(f"written to {out.relative_to(ROOT)}")
     return 0

@@ -17,7 +17,7 @@ from dashboard import api, auth, cache, export_ui, runtime, security  # export_u
 from dashboard.config import Config
 from dashboard.layout import shell
 from dashboard.texts import DEFAULT_LANGUAGE, LANG_COOKIE, LANGUAGES, current_language
-from queries import catalogue, store
+from queries import catalogue, refresh_due, store
 
 ROOT = Path(__file__).resolve().parent.parent
 _PAGE_CALLBACKS: tuple[list, dict] | None = None
@@ -80,7 +80,8 @@ def _register_pages() -> None:
 
 
 def _prepare_store(cfg: Config):
-    engine = store.get_engine(cfg.DATABASE_URL)
+    engine = store.get_engine(cfg.DATABASE_URL, connect_seconds=cfg.STORE_CONNECT_SECONDS,
+                              pool_seconds=cfg.STORE_POOL_SECONDS)
     store.migrate(engine)
     if cfg.DEMO_MODE and store.is_empty(engine):
         from queries.demo import load_demo
@@ -89,6 +90,10 @@ def _prepare_store(cfg: Config):
         load_demo(engine)
         catalogue.refresh(engine, runtime.policy_from(cfg))
         print("Demo data loaded and published.", flush=True)
+    else:
+        # Rows an import loaded but did not publish (a crash or a failed refresh after its commit):
+        # published in a background thread, so the app serves at once (queries/refresh_due.py).
+        refresh_due.finish_in_background(engine, runtime.policy_from(cfg))
     return engine
 
 
@@ -163,6 +168,7 @@ def create_app(config: Config | dict | None = None) -> dash.Dash:
     """Build the dashboard: config, store, pages and the shell."""
     cfg = config if isinstance(config, Config) else Config.from_overrides(config)
     security.check_secret_key(cfg)
+    security.refuse_mcp()
     engine = _prepare_store(cfg)
     app = LoketDash(
         __name__,
@@ -174,6 +180,7 @@ def create_app(config: Config | dict | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         update_title=None,
         include_pages_meta=False,  # no social-media tags, which would echo the request's URL
+        enable_mcp=False,  # whatever DASH_MCP_ENABLED says (security.refuse_mcp)
     )
     server: flask.Flask = app.server
     server.config.update(SECRET_KEY=cfg.SECRET_KEY, TESTING=cfg.TESTING)

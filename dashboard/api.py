@@ -7,8 +7,8 @@ import flask
 
 from dashboard import runtime
 from dashboard.auth import current_access
-from dashboard.texts import fmt_number, t
-from queries import tables
+from dashboard.texts import fmt_number, rule_sentence
+from queries import csvfile, tables
 from queries.access import NATIONAL
 
 blueprint = flask.Blueprint("api", __name__, url_prefix="/api/v1")
@@ -21,7 +21,7 @@ def _problem(status: int, message: str):
 @blueprint.get("/catalogue")
 def catalogue_listing():
     listing = tables.catalogue_listing(runtime.current().engine, current_access())
-    listing["rule"] = t("legend.symbol", "en")
+    listing["rule"] = rule_sentence(runtime.current().policy, "en")
     return flask.jsonify(listing)
 
 
@@ -43,10 +43,13 @@ def table(name: str):
         display=[fmt_number(None if s else v, "en", 0 if name in tables.catalogue.TABLES_BY_NAME else 1)
                  for v, s in zip(cells["value"], cells["suppressed"])],
     )
+    release = tables.latest_release(runtime.current().engine)
     if fmt == "csv":
         out = io.StringIO()
-        cells.to_csv(out, index=False)
+        writer = csvfile.Writer(out, sep=",", decimal=".")  # the one CSV writer of every download
+        writer.writerow(cells.columns)
+        writer.writerows(cells.itertuples(index=False))
         return flask.Response(out.getvalue(), mimetype="text/csv",
-                              headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return flask.jsonify({"table": name, "period": args.get("period", "month"),
+                              headers={"Content-Disposition": f'attachment; filename="{name}_r{release}.csv"'})
+    return flask.jsonify({"table": name, "release": release, "period": args.get("period", "month"),
                           "scope": args.get("unit", NATIONAL), "cells": cells.to_dict("records")})

@@ -116,15 +116,19 @@ class _VerifiedPasswords:
         message = "\0".join((account.username, password, account.password_hash)).encode("utf-8", "surrogatepass")
         return hmac.new(self._key, message, hashlib.sha256).digest()
 
-    def check(self, account: users.Credentials, password: str) -> bool:
+    def known(self, account: users.Credentials, password: str) -> bool:
+        """Tell whether this password was verified for this account lately (no hashing)."""
         digest = self._digest(account, password)
-        now = time.monotonic()
         with self._lock:
             expires = self._seen.get(digest)
-            if expires is not None and expires > now:
-                return True
+        return expires is not None and expires > time.monotonic()
+
+    def check(self, account: users.Credentials, password: str) -> bool:
+        if self.known(account, password):
+            return True
         if not users.verify_password(account.password_hash, password):
             return False
+        digest, now = self._digest(account, password), time.monotonic()
         with self._lock:
             self._seen[digest] = now + self._ttl
             self._seen.move_to_end(digest)
@@ -136,7 +140,11 @@ class _VerifiedPasswords:
 class LoketBasicAuth(BasicAuth):
     """dash-auth's BasicAuth against the store's accounts, with a rate limit on failed logins.
 
-    It also answers 401 (not an error) to other schemes (`Bearer ...`) and malformed headers.
+    The limit is atomic across threads and workers: an attempt whose password must be hashed is
+    recorded in the store first and then counted with every other (`users.begin_attempt`), so at
+    most the limit are ever checked. A user is not locked out by failures for its name at an
+    address it signed in from lately (the limit per address still holds there). It also answers
+    401 (not an error) to other schemes (`Bearer ...`) and malformed headers.
     """
 
     def __init__(self, app: dash.Dash, cfg: Config, engine: sa.Engine):
@@ -144,10 +152,14 @@ class LoketBasicAuth(BasicAuth):
         self._verified = _VerifiedPasswords()
         super().__init__(app, auth_func=self._check_password)
 
-    def _check_password(self, username: str, password: str) -> bool:
+    def _account(self, username: str) -> users.Credentials | None:
         account = users.credentials(self.engine, username)
         if account is not None and account.is_demo and not self.cfg.DEMO_MODE:
-            account = None  # demo accounts only work on the demo store
+            return None  # demo accounts only work on the demo store
+        return account
+
+    def _check_password(self, username: str, password: str) -> bool:
+        account = self._account(username)
         if account is None:
             users.verify_password(_dummy_hash(), password)
             return False
@@ -156,11 +168,22 @@ class LoketBasicAuth(BasicAuth):
         flask.g.loket_access = users.access_of(account)
         return True
 
-    def _blocked(self, username: str, address: str) -> bool:
-        since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=self.cfg.LOGIN_WINDOW_MINUTES)
-        by_user, by_address = users.recent_failures(self.engine, username, address, since)
-        flask.g.loket_had_failures = by_user > 0
-        return by_user >= self.cfg.LOGIN_MAX_FAILURES_USER or by_address >= self.cfg.LOGIN_MAX_FAILURES_ADDRESS
+    def _counts(self, username: str, address: str) -> users.LoginCounts:
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return users.login_counts(self.engine, username, address, now - dt.timedelta(minutes=self.cfg.LOGIN_WINDOW_MINUTES),
+                                  now - dt.timedelta(days=self.cfg.LOGIN_KNOWN_ADDRESS_DAYS))
+
+    def _over_limit(self, counts: users.LoginCounts, *, pending: int = 0) -> bool:
+        """Tell whether the failures (with `pending` attempts of this request among them) reach a limit."""
+        by_user = not counts.known_address and counts.by_user - pending >= self.cfg.LOGIN_MAX_FAILURES_USER
+        return by_user or counts.by_address - pending >= self.cfg.LOGIN_MAX_FAILURES_ADDRESS
+
+    def _keep(self) -> dt.timedelta:
+        return dt.timedelta(minutes=max(self.cfg.LOGIN_WINDOW_MINUTES, 60))
+
+    def _refuse(self) -> bool:
+        flask.g.loket_blocked = True
+        return False
 
     def _authorize(self) -> bool:
         credentials = parse_basic(flask.request.headers.get("Authorization"))
@@ -168,18 +191,36 @@ class LoketBasicAuth(BasicAuth):
             return False
         username, password = credentials
         address = flask.request.remote_addr or "-"
-        if self._blocked(username, address):
-            flask.g.loket_blocked = True
-            return False
-        if self._check_password(username, password):
-            if flask.g.get("loket_had_failures"):
-                users.clear_failures(self.engine, username)
-            return True
-        users.record_failure(self.engine, username, address,
-                             keep=dt.timedelta(minutes=max(self.cfg.LOGIN_WINDOW_MINUTES, 60)))
-        audit_log.record(self.engine, Access(user=username[:80], role=None), "login_failed",
-                         f"{flask.request.method} {flask.request.path}", status=401)
-        return False
+        if users.login_key(username) != username:
+            flask.current_app.logger.warning("login with a malformed user name from %s", users.login_key(address, 64))
+        counts = self._counts(username, address)
+        if self._over_limit(counts):
+            return self._refuse()
+        account = self._account(username)
+        if account is not None and self._verified.known(account, password):
+            return self._signed_in(account, username, address, counts, verified=False)  # nothing to guess here
+        attempt = users.begin_attempt(self.engine, username, address, keep=self._keep())
+        if self._over_limit(self._counts(username, address), pending=1):  # others were checked meanwhile
+            users.end_attempt(self.engine, attempt)
+            return self._refuse()
+        if account is None or not self._verified.check(account, password):
+            if account is None:
+                users.verify_password(_dummy_hash(), password)  # unknown users take as long as known ones
+            audit_log.record(self.engine, Access(user=username[:80], role=None), "login_failed",
+                             f"{flask.request.method} {flask.request.path}", status=401)
+            return False  # the attempt stays, as the failure
+        users.end_attempt(self.engine, attempt)
+        return self._signed_in(account, username, address, counts, verified=True)
+
+    def _signed_in(self, account: users.Credentials, username: str, address: str, counts: users.LoginCounts,
+                   *, verified: bool) -> bool:
+        if verified:  # a password just hashed: remember the address (at most every few minutes per worker)
+            users.record_success(self.engine, username, address,
+                                 keep=dt.timedelta(days=max(self.cfg.LOGIN_KNOWN_ADDRESS_DAYS, 1)))
+        if counts.by_user_here:  # this user's own mistakes here; guesses from elsewhere stay counted
+            users.clear_failures(self.engine, username, address)
+        flask.g.loket_access = users.access_of(account)
+        return True
 
     def is_authorized(self) -> bool:
         """Tell whether the request carries valid credentials (checked once per request)."""

@@ -23,6 +23,7 @@ from queries import catalogue, indicators, periods, target_rules, targets
 from queries.access import NATIONAL, Access
 from queries.catalogue import TOTAL
 from queries.codes import PRODUCTS, TARGET_GROUPS, UNITS
+from queries.store import is_timeout
 
 Fetch = Callable[[Slice], pd.DataFrame]
 Parts = Callable[[str, Slice], dict]  # (indicator, slice) -> the published value and counts of its last period
@@ -149,8 +150,11 @@ def page(key: str, *, path: str, query: dict, body: Callable[[View, str], list])
         if view is None:
             return html.Div([*header, components.message(t("app.no_catalogue", lang))])
         content = body(view, lang)
-    except sa.exc.SQLAlchemyError:
-        flask.current_app.logger.exception("store error while laying out %s", key)
+    except sa.exc.SQLAlchemyError as error:
+        if is_timeout(error):  # an outage, not a fault: one line per request, no trace
+            flask.current_app.logger.warning("the store does not answer while laying out %s", key)
+        else:
+            flask.current_app.logger.exception("store error while laying out %s", key)
         cache.not_kept()  # the next request tries the store again
         return html.Div([*header, components.message(t("app.store_down", lang), "error")])
     return html.Div([
@@ -166,6 +170,15 @@ def _fallback_note(view: View, piece: Slice, lang: str) -> str | None:
         return None
     return t("note.fell_back", lang).format(wanted=t(f"period.of.{view.period_type}", lang),
                                             shown=t(f"period.of.{piece.period_type}", lang))
+
+
+def _revised_note(tables: tuple[str, ...], scopes: list[str], piece: Slice, lang: str) -> str | None:
+    """Say which periods of a card hold figures that differ from an earlier release (late or corrected data)."""
+    found = indicators.revised_periods(engine(), current_access(), tables, scopes=scopes,
+                                       period_type=piece.period_type, start=piece.start, end=piece.end)
+    if not found:
+        return None
+    return t("note.revised", lang).format(periods=", ".join(fmt_period(p, lang) for p in found))
 
 
 def _empty(card_id: str, title: str, definition: str, lang: str, note: str | None = None) -> html.Section:
@@ -216,6 +229,7 @@ def trend_card(card_id: str, *, view: View, lang: str, keys: list[str], fetch: F
         return _empty(card_id, title, definition, lang, notes[0])
     measure = indicators.INDICATORS[keys[0]].measure
     scopes = [NATIONAL] if national else view.scopes
+    notes.append(_revised_note(tables, scopes, piece, lang))
     expected = _reference(expected, keys, lang)
     if measure == "count" and len(keys) == 1:
         own = df[df["scope"] == scopes[0]]
@@ -248,6 +262,7 @@ def breakdown_card(card_id: str, *, view: View, lang: str, tables: tuple[str, ..
     df = fetch(piece)
     if df.empty:
         return _empty(card_id, title, definition, lang, notes[0])
+    notes.append(_revised_note(tables, sorted(df["scope"].unique()), piece, lang))
     if series_label is not None:
         df = df.assign(scope="_series")
         scope_labels = {"_series": series_label}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 import time
 from pathlib import Path
@@ -41,6 +42,8 @@ def cmd_refresh(args, cfg: Config) -> int:
 
     from queries.columns import UnknownCodes
 
+    if getattr(args, "status", False):
+        return _refresh_status(_engine(cfg))
     print("Publishing the protected catalogue (the attacker check runs only on blocks whose counts changed)...", file=sys.stderr)
     try:
         run = catalogue.refresh(_engine(cfg), policy_from(cfg))
@@ -54,35 +57,82 @@ def cmd_refresh(args, cfg: Config) -> int:
     return 0
 
 
+def _refresh_status(engine) -> int:
+    """Say when the catalogue was last refreshed and whether loaded rows wait to be published (exit 1)."""
+    from queries import catalogue, refresh_due
+
+    with engine.connect() as conn:
+        latest = catalogue.latest_refresh(conn)
+    if latest is None:
+        print("The published catalogue was never built.")
+    else:
+        print(f"The published catalogue was refreshed on {latest.refreshed_at:%Y-%m-%d %H:%M} UTC, "
+              f"with data up to {latest.data_until}.")
+    due = refresh_due.due(engine)
+    if due is None:
+        print("No refresh is due: every loaded row is published.")
+        return 0
+    batches = ", ".join(map(str, due.batches)) or "-"
+    print(f"A refresh is due: rows loaded since {due.since:%Y-%m-%d %H:%M} UTC (import batch {batches}: "
+          f"{', '.join(due.files) or '-'}; by {', '.join(due.by) or '-'}) are not yet published. "
+          "Run `loket refresh`; the next import or the next start of the app also does it.")
+    return 1
+
+
 def cmd_audit(args, cfg: Config) -> int:
+    import pandas as pd
+
     from dashboard.runtime import policy_from
     from queries import catalogue
     from queries.access import Access
-    from queries.audit import audit_cells
+    from queries.audit import audit_releases
 
     policy = policy_from(cfg)
-    cells, until = catalogue.counts_beside_publication(_engine(cfg))
+    engine = _engine(cfg)
+    try:
+        _latest, until = catalogue.counts_beside_publication(engine)  # also checks it matches the store
+    except (LookupError, RuntimeError) as exc:
+        print(f"loket audit: {exc}", file=sys.stderr)
+        return 2
+    history = [cells for _id, cells in catalogue.release_history(engine)]
+    if args.latest:
+        history = history[-1:]
     roles = []
     if args.role in ("all", "programme"):
         roles.append(Access("audit", "programme"))
     if args.role in ("all", "unit"):
         roles += [Access("audit", "unit", code) for code in (args.unit or UNITS.values)]
-    print(f"Attacking the catalogue up to {until} with k = {policy.k} (a hidden cell passes when its "
-          f"provable interval is at least {policy.k / 2:g} wide):")
+    print(f"Attacking {'the latest release' if args.latest else f'the union of {len(history)} releases'} up to "
+          f"{until} with k = {policy.k}, over whole numbers and with what every statistic says of its count "
+          f"(a hidden cell passes when its provable interval is at least {policy.k / 2:g} wide):")
     failed = False
     for access in roles:
-        report = audit_cells(cells, policy, access)
+        report = audit_releases(history, policy, access, catalogue.TABLES_BY_NAME)
         print(" ", report.summary(policy), flush=True)
         if not report.narrow.empty:
             failed = True
             print(report.narrow.head(20).to_string(index=False))
+    with engine.connect() as conn:
+        report = json.loads(catalogue.latest_refresh(conn).loss or "{}")
+    if report:
+        overall = report["overall"]
+        print(f"\nInformation loss of the latest release: {overall['cells']:,} count cells, "
+              f"{overall['hidden_by_rule']:.1%} hidden by the rule (fewer than {policy.k} clients), "
+              f"{overall['hidden_as_partner']:.1%} more hidden so they cannot be worked out; "
+              f"a unit's yearly breakdown cells with at least {policy.k} clients hidden: "
+              f"{overall['unit_year_breakdown_lost']:.1%}.")
+        print("Per indicator and level, the share of figures hidden although at least k clients underlie them "
+              "(the plain rule shows them all):")
+        table = pd.DataFrame(report["indicators"])
+        wide = table.pivot_table(index="indicator", columns=["scope", "level"], values="lost_share", sort=False)
+        print(wide.map(lambda v: "" if v != v else f"{v:.1%}").to_string())
     return 1 if failed else 0
 
 
 def cmd_import(args, cfg: Config) -> int:
     """Validate export files and load them in one transaction (see docs/data-contract.md)."""
     from dashboard.runtime import policy_from
-    from queries import audit_log, importer
+    from queries import importer
     from queries.access import Access
 
     paths = [Path(f) for f in args.files]
@@ -123,13 +173,16 @@ def cmd_import(args, cfg: Config) -> int:
     mode = "Checking (dry run)" if args.dry_run else "Checking and loading"
     print(f"{mode} {len(paths)} file{'s' if len(paths) != 1 else ''} as {user}...", file=sys.stderr)
     try:
+        # The import records itself in the audit log (a load in its transaction, a rejected or
+        # failed one with its batch rows); the store's refusals come back as plain reasons.
         result = importer.import_files(
             engine, paths, user=user, policy=None if args.dry_run else policy_from(cfg),
-            valid_only=args.valid_only, dry_run=args.dry_run, kind=args.kind, on_error=on_error, progress=progress)
-    except Exception as exc:  # noqa: BLE001 - the store refused: say so plainly, nothing was written
+            valid_only=args.valid_only, dry_run=args.dry_run, kind=args.kind, on_error=on_error, progress=progress,
+            audit=Access(user=user, role=None), via="cli")
+    except Exception as exc:  # noqa: BLE001 - a file could not be read (or a fault): say so plainly, never SQL
         _clear_progress(interactive)
-        print(f"loket import: the import failed and nothing was changed: {type(exc).__name__}: {exc}",
-              file=sys.stderr)
+        detail = f"{type(exc).__name__}: {exc}" if isinstance(exc, OSError) else type(exc).__name__
+        print(f"loket import: the import failed and nothing was changed: {detail}", file=sys.stderr)
         return 1
     finally:
         if report_file is not None:
@@ -138,10 +191,6 @@ def cmd_import(args, cfg: Config) -> int:
     if writer is not None and result.error_count > REPORT_PREVIEW:
         print(f"... and {result.error_count - REPORT_PREVIEW:,} more; all of them are in {args.report}", file=sys.stderr)
     print(_summary_table(result))
-    if not args.dry_run:
-        names = ", ".join(f.name for f in result.files)
-        audit_log.record(engine, Access(user=user, role=None), "import", f"cli: {names}",
-                         status=200 if result.committed else 422)
     return _conclude(result, args)
 
 
@@ -187,19 +236,25 @@ def _conclude(result, args) -> int:
             return 1
         print("Dry run: nothing was changed. The files are valid; inserted/updated show what a load would do.")
         return 0
+    if result.store_error is not None:
+        print(f"Nothing was changed: {result.store_error.reason()}")
+        return 1
     if not result.committed:
         print(f"Nothing was changed: {result.error_count:,} error(s) in {result.rejected:,} row(s). "
               "Fix them and import again, or load only the valid rows with --valid-only.")
         return 1
     skipped = f" {result.rejected:,} rejected row(s) were skipped (--valid-only)." if result.rejected else ""
+    due = (" An earlier load was not yet published; the published catalogue was refreshed."
+           if result.refresh_was_due and result.refreshed else "")
     if result.changed == 0:
-        print(f"Nothing new: every row was already in the store.{skipped}")
+        print(f"Nothing new: every row was already in the store.{skipped}{due}")
     else:
         refreshed = " The published catalogue was refreshed." if result.refreshed else ""
         print(f"Loaded in {result.seconds:.1f} s.{skipped}{refreshed}")
     if result.refresh_error:
         print(f"The data were loaded, but refreshing the published catalogue failed ({result.refresh_error}); "
-              "the pages show the old figures until `loket refresh` succeeds.")
+              "the pages show the old figures until a refresh succeeds (`loket refresh`; the next import or "
+              "start of the app tries again, and `loket refresh --status` says whether one is due).")
         return 3
     return 0
 
@@ -313,10 +368,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--registrations", type=int, default=None,
                       help="total registrations (default: calibrated to the 2014 evaluation, then growth)")
     demo.set_defaults(func=cmd_demo)
-    sub.add_parser("refresh", help="rebuild the published, protected catalogue from the store").set_defaults(
-        func=cmd_refresh)
-    audit = sub.add_parser("audit", help="attack the published catalogue as each role would (LP, HiGHS)")
+    refresh = sub.add_parser("refresh", help="rebuild the published, protected catalogue from the store")
+    refresh.add_argument("--status", action="store_true",
+                         help="only say whether a refresh is due (loaded rows not yet published: exit code 1)")
+    refresh.set_defaults(func=cmd_refresh)
+    audit = sub.add_parser("audit", help="attack the union of all releases as each role would (integer programmes, "
+                                         "HiGHS), and report what users lose")
     audit.add_argument("--role", choices=("all", "programme", "unit"), default="all")
+    audit.add_argument("--latest", action="store_true", help="attack the latest release alone")
     audit.add_argument("--unit", action="append", choices=UNITS.values, help="unit code(s) for --role unit")
     audit.set_defaults(func=cmd_audit)
     _add_users_parser(sub)

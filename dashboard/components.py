@@ -4,7 +4,9 @@ from __future__ import annotations
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.texts import current_language, fmt_period, fmt_value, t
+from dashboard import runtime
+from dashboard.texts import current_language, fmt_period, fmt_value, rule_sentence, t
+from queries.privacy import Policy
 
 DEFINITIONS_PATH = "/definities"
 # "toImage": the chart's own PNG export (dashboard/export_ui.py) draws in title, scope, period and legend.
@@ -34,9 +36,10 @@ def definition_link(key: str, lang: str) -> dcc.Link:
                     href=f"{DEFINITIONS_PATH}#{definition_anchor(key)}", className="definition-link")
 
 
-def legend(lang: str) -> html.P:
-    """Return the legend of the symbols used in the charts and tables."""
-    return html.P([t("legend.symbol", lang), " ", t("legend.no_value", lang)], className="legend page-legend")
+def legend(lang: str, policy: Policy | None = None) -> html.P:
+    """Return the legend of the symbols used in the charts and tables: the rule with the app's policy."""
+    policy = policy or runtime.current().policy
+    return html.P([rule_sentence(policy, lang), " ", t("legend.no_value", lang)], className="legend page-legend")
 
 
 def notes(texts: list[str]) -> html.Ul | None:

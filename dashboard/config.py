@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 
+from queries import store
 from queries.store import DEFAULT_URL, PROJECT_ROOT
 
 DEV_SECRET_KEY = "dev-only-not-secret"
@@ -18,6 +19,11 @@ def _env_bool(name: str, default: bool) -> bool:
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return default if value is None else int(value)
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return default if value is None else float(value)
 
 
 @dataclass
@@ -48,6 +54,22 @@ class Config:
     LOGIN_WINDOW_MINUTES: int = field(default_factory=lambda: _env_int("LOKET_LOGIN_WINDOW_MINUTES", 15))
     LOGIN_MAX_FAILURES_USER: int = field(default_factory=lambda: _env_int("LOKET_LOGIN_MAX_FAILURES_USER", 10))
     LOGIN_MAX_FAILURES_ADDRESS: int = field(default_factory=lambda: _env_int("LOKET_LOGIN_MAX_FAILURES_ADDRESS", 30))
+    # A user signed in from an address within this many days is not locked out there by failures
+    # elsewhere (so knowing a user name is not enough to lock its user out); the address limit holds.
+    LOGIN_KNOWN_ADDRESS_DAYS: int = field(default_factory=lambda: _env_int("LOKET_LOGIN_KNOWN_ADDRESS_DAYS", 30))
+    # How long the app waits for the store before answering 503 (README "Configuration"): to
+    # connect, for a free pooled connection, and (in a request) for each statement's answer.
+    STORE_CONNECT_SECONDS: float = field(
+        default_factory=lambda: _env_float("LOKET_STORE_CONNECT_SECONDS", store.CONNECT_SECONDS))
+    STORE_POOL_SECONDS: float = field(default_factory=lambda: _env_float("LOKET_STORE_POOL_SECONDS", store.POOL_SECONDS))
+    STORE_STATEMENT_SECONDS: float = field(
+        default_factory=lambda: _env_float("LOKET_STORE_STATEMENT_SECONDS", store.STATEMENT_SECONDS))
+    # Request bodies larger than this are refused (413) before they are read; administrators'
+    # callbacks may be larger: the import page uploads up to 50 MB of files, base64 in JSON (~67 MB).
+    MAX_REQUEST_MB: float = field(default_factory=lambda: _env_float("LOKET_MAX_REQUEST_MB", 2))
+    MAX_ADMIN_REQUEST_MB: float = field(default_factory=lambda: _env_float("LOKET_MAX_ADMIN_REQUEST_MB", 70))
+    # Steering packs one user may have waiting or running at once.
+    PACKS_PER_USER: int = field(default_factory=lambda: _env_int("LOKET_PACKS_PER_USER", 2))
     # Behind a reverse proxy: how many proxies' X-Forwarded-* headers to trust (0: none).
     PROXY_HOPS: int = field(default_factory=lambda: _env_int("LOKET_PROXY_HOPS", 0))
     # Served over HTTPS: secure cookies, HSTS and https redirect URIs for the identity provider.

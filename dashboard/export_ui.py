@@ -14,7 +14,8 @@ returns at once, and no callback waits for it. A job's state and file live in a 
 (`JOB_ROOT/<token>`, readable by its owner only), so any worker of the same host can answer the
 polls; only the user (and role and unit) that started a job may poll it, and its folder is
 deleted once the file has been sent, or after an hour. At most `MAX_RUNNING` packs are drawn at
-once per process; more wait for a free slot.
+once per process; more wait for a free slot. One user may have at most `LOKET_PACKS_PER_USER`
+packs waiting or running at once (counted over the host's workers); another click says so.
 
 Every export is recorded in the audit log as `export` with its file name and scope (besides the
 central `download` record of what the browser received).
@@ -39,7 +40,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import exports, jobs, runtime
 from dashboard.auth import current_access
 from dashboard.texts import current_language, t
-from queries import audit_log
+from queries import audit_log, store
 from queries.access import Access, AccessDenied
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ def export_chart(*args):
     chart = exports.find_chart(page, view, lang, trigger.get("card"))
     if chart is None:
         raise PreventUpdate
-    meta = exports.meta_for(rt.engine, view, lang, rt.config.DEMO_MODE)
+    meta = exports.meta_for(rt.engine, view, lang, rt.config.DEMO_MODE, rt.policy)
     name, data = exports.chart_file(chart, meta, fmt)
     audit_log.record(rt.engine, access, "export", name, meta.scope_code(), status=200)
     return dcc.send_bytes(data, filename=name, type=exports.MIME[fmt])
@@ -195,8 +196,30 @@ def _purge_old_jobs() -> None:
 STEPS = {"collect": (0, 10), "render": (10, 85), "write": (95, 5)}  # (start, share) of the whole, in percent
 
 
+def _active_packs(user: str) -> int:
+    """Count a user's packs that are waiting or running, in any worker of this host."""
+    active = 0
+    for folder in _job_root().iterdir():
+        meta = jobs.read_json(folder / "meta.json") if folder.is_dir() else None
+        status = jobs.read_json(folder / "status.json") if meta and meta.get("owner") == user else None
+        if status is None or status.get("state") not in ("waiting", "running"):
+            continue
+        try:
+            fresh = time.time() - (folder / "status.json").stat().st_mtime <= STALE_SECONDS
+        except OSError:
+            continue
+        active += fresh or folder.name in _THREADS
+    return active
+
+
 def _run(folder: Path, server: flask.Flask, engine, access: Access, query: dict, lang: str, fmt: str,
-         demo: bool) -> None:
+         demo: bool, store_seconds: float | None = None) -> None:
+    with store.time_limited(store_seconds):  # a store that does not answer fails the pack, it does not hang it
+        _draw(folder, server, engine, access, query, lang, fmt, demo)
+
+
+def _draw(folder: Path, server: flask.Flask, engine, access: Access, query: dict, lang: str, fmt: str,
+          demo: bool) -> None:
     status = folder / "status.json"
     last = [0.0]
 
@@ -229,19 +252,24 @@ def _run(folder: Path, server: flask.Flask, engine, access: Access, query: dict,
         _THREADS.pop(folder.name, None)
 
 
-def start_pack(access: Access, query: dict, lang: str, fmt: str) -> str:
-    """Start a steering pack for the caller in a background thread; return the job's token."""
+def start_pack(access: Access, query: dict, lang: str, fmt: str) -> str | None:
+    """Start a steering pack for the caller in a background thread; return the job's token, or None
+    when the caller already has `PACKS_PER_USER` packs waiting or running."""
     rt = runtime.current()
     _purge_old_jobs()
-    token = secrets.token_hex(16)
-    folder = _job_root() / token
-    folder.mkdir(mode=0o700)
-    jobs.write_json(folder / "meta.json", {**_owner(access), "fmt": fmt, "lang": lang,
-                                       "created": dt.datetime.now(dt.UTC).isoformat()})
-    jobs.write_json(folder / "status.json", {"state": "waiting", "percent": 0})
+    with jobs.locked(_job_root()):  # two clicks in two workers count one after the other
+        if _active_packs(access.user) >= rt.config.PACKS_PER_USER:
+            return None
+        token = secrets.token_hex(16)
+        folder = _job_root() / token
+        folder.mkdir(mode=0o700)
+        jobs.write_json(folder / "meta.json", {**_owner(access), "fmt": fmt, "lang": lang,
+                                           "created": dt.datetime.now(dt.UTC).isoformat()})
+        jobs.write_json(folder / "status.json", {"state": "waiting", "percent": 0})
     server = flask.current_app._get_current_object()  # noqa: SLF001 - the app, for the thread
     thread = threading.Thread(target=_run, name=f"loket-pack-{token[:8]}", daemon=True,
-                              args=(folder, server, rt.engine, access, query, lang, fmt, rt.config.DEMO_MODE))
+                              args=(folder, server, rt.engine, access, query, lang, fmt, rt.config.DEMO_MODE,
+                                    rt.config.STORE_STATEMENT_SECONDS or None))
     _THREADS[token] = thread
     thread.start()
     return token
@@ -273,6 +301,9 @@ def steering_pack(clicks, _ticks, fmt, search, job):
         if not _clicked(clicks) or fmt not in exports.PACK_FORMATS:
             raise PreventUpdate
         token = start_pack(access, exports.query_of(search), lang, fmt)
+        if token is None:
+            limit = runtime.current().config.PACKS_PER_USER
+            return no_update, no_update, exports_message_text(t("pack.too_many", lang).format(n=limit)), no_update, False
         return {"job": token}, False, _progress({"state": "waiting"}, lang), no_update, True
     if ctx.triggered_id != ID_POLL:
         raise PreventUpdate
@@ -302,6 +333,10 @@ def steering_pack(clicks, _ticks, fmt, search, job):
 
 
 def exports_message(key: str, lang: str) -> html.Div:
+    return exports_message_text(t(key, lang))
+
+
+def exports_message_text(text: str) -> html.Div:
     from dashboard.components import message
 
-    return message(t(key, lang), "error")
+    return message(text, "error")

@@ -30,7 +30,6 @@ import asyncio
 import atexit
 import contextlib
 import copy
-import csv
 import dataclasses
 import datetime as dt
 import importlib
@@ -53,10 +52,11 @@ from dash import dcc, html
 
 from dashboard import controls
 from dashboard.components import definition_anchor
-from dashboard.texts import LANG_COOKIE, MONTHS, TEXTS, fmt_period, t
-from queries import catalogue, indicators
+from dashboard.texts import LANG_COOKIE, MONTHS, TEXTS, fmt_period, release_note, rule_sentence, rule_text, t
+from queries import catalogue, csvfile, indicators
 from queries.access import NATIONAL, Access
 from queries.codes import UNITS
+from queries.privacy import Policy
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,8 @@ MUTED_COLOUR = "#4a4a4a"
 
 @dataclasses.dataclass(frozen=True)
 class Meta:
-    """The context every export states: whose scope, which periods, data up to when, demo or not."""
+    """The context every export states: whose scope, which periods, data up to when, demo or not, and the
+    protection policy its rule text states (the app's, from its config)."""
 
     lang: str
     unit: str | None  # the unit of the view (None: the national figures)
@@ -161,6 +162,13 @@ class Meta:
     data_until: str | None
     demo: bool
     made_on: dt.date
+    policy: Policy
+    release: int | None = None  # the catalogue release the figures come from
+
+    @property
+    def rule(self) -> str:
+        """Return the privacy rule in one sentence, with the policy's numbers."""
+        return rule_sentence(self.policy, self.lang)
 
     @property
     def scope(self) -> str:
@@ -186,7 +194,7 @@ class Meta:
     @property
     def data_date(self) -> str:
         until = fmt_period(self.data_until, self.lang) if self.data_until else "–"
-        return f"{t('app.data_until', self.lang)} {until}"
+        return f"{t('app.data_until', self.lang)} {until}{release_note(self.release, self.lang)}"
 
     def scope_code(self) -> str:
         return self.unit or NATIONAL
@@ -284,7 +292,8 @@ def file_name(what: str, meta: Meta, period: str, ext: str) -> str:
     """Return a useful file name: what (indicator or pack), scope and period, e.g.
     loket_wachttijd-tot-eerste-intake_landelijk_2013-Q2_2014-Q1.png."""
     parts = [period_key(p, meta.lang) for p in period.split(" – ") if p]
-    return f"loket_{slug(what)}_{meta.scope_slug}_{'_'.join(parts) or 'x'}.{ext}"
+    release = f"_r{meta.release}" if meta.release else ""
+    return f"loket_{slug(what)}_{meta.scope_slug}_{'_'.join(parts) or 'x'}{release}.{ext}"
 
 
 def _children(component) -> list:
@@ -453,11 +462,11 @@ def view_for(engine: sa.Engine, access: Access, query: dict) -> controls.View | 
     return controls.view_from(query, access, indicators.published_periods(engine, access))
 
 
-def meta_for(engine: sa.Engine, view: controls.View, lang: str, demo: bool) -> Meta:
+def meta_for(engine: sa.Engine, view: controls.View, lang: str, demo: bool, policy: Policy) -> Meta:
     with engine.connect() as conn:
         latest = catalogue.latest_refresh(conn)
     return Meta(lang, view.unit, view.period_type, view.start, view.end, latest.data_until if latest else None, demo,
-                dt.date.today())
+                dt.date.today(), policy, latest.id if latest else None)
 
 
 def query_of(search) -> dict:
@@ -478,8 +487,8 @@ def find_chart(page, view: controls.View, lang: str, card_id) -> Chart | None:
 
 # --- drawing the images ---------------------------------------------------------------------------------
 
-def legend_lines(lang: str) -> list[str]:
-    return [t("legend.symbol", lang), t("legend.no_value", lang)]
+def legend_lines(meta: Meta) -> list[str]:
+    return [meta.rule, t("legend.no_value", meta.lang)]
 
 
 def _source_line(meta: Meta) -> str:
@@ -522,7 +531,7 @@ def image_figure(chart: Chart, meta: Meta) -> go.Figure:
     )
     fig.update_yaxes(automargin=False)
     fig.update_xaxes(automargin=False)
-    footer = "<br>".join(_escape(line) for line in [*legend_lines(meta.lang), _source_line(meta)])
+    footer = "<br>".join(_escape(line) for line in [*legend_lines(meta), _source_line(meta)])
     fig.add_annotation(text=footer, showarrow=False, align="left", xref="paper", yref="paper",
                        x=-(left - 24) / plot_w, xanchor="left", y=-(bottom - 14) / plot_h, yanchor="bottom",
                        font={"size": 14, "color": MUTED_COLOUR})
@@ -688,20 +697,19 @@ def typed_table(table: Table, lang: str) -> tuple[list[str], list[list[Cell]]]:
     return header, rows
 
 
-def _csv_text(cell: Cell) -> str:
-    if cell.value is None:
-        text = cell.text
-        # A spreadsheet would run a cell starting with = + - @ as a formula (CSV injection).
-        return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-    return f"{cell.value:.{cell.decimals}f}".replace(".", ",")  # Dutch Excel: decimal comma, no grouping
+def _csv_cell(cell: Cell):
+    # A number as a number (the writer gives it the decimal comma, no grouping); a text (the
+    # symbols, labels) as a text, which the writer quotes and keeps from running as a formula.
+    return cell.text if cell.value is None else csvfile.Number(cell.value, cell.decimals)
 
 
 def _header_lines(title: str, meta: Meta, period: str) -> list[list[str]]:
     lines = [[t("app.title", meta.lang), title],
              [t("export.scope", meta.lang), meta.scope],
              [t("export.period", meta.lang), period],
-             [t("app.data_until", meta.lang), fmt_period(meta.data_until, meta.lang) if meta.data_until else "–"],
-             [t("export.rule", meta.lang), t("legend.symbol", meta.lang)],
+             [t("app.data_until", meta.lang), (fmt_period(meta.data_until, meta.lang) if meta.data_until else "–")
+              + release_note(meta.release, meta.lang)],
+             [t("export.rule", meta.lang), meta.rule],
              ["", t("legend.no_value", meta.lang)]]
     if meta.demo:
         lines.insert(1, [t("app.demo", meta.lang), ""])
@@ -711,7 +719,7 @@ def _header_lines(title: str, meta: Meta, period: str) -> list[list[str]]:
 def chart_csv(chart: Chart, meta: Meta) -> bytes:
     """Return a chart's table as CSV for Dutch Excel, with the title, scope, period, data date and rule above it."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csvfile.Writer(out, sep=";", decimal=",")  # the one CSV writer of every download
     for line in _header_lines(chart.title, meta, chart.period):
         writer.writerow(line)
     writer.writerow([])
@@ -719,7 +727,7 @@ def chart_csv(chart: Chart, meta: Meta) -> bytes:
         header, rows = typed_table(chart.table, meta.lang)
         writer.writerow(header)
         for row in rows:
-            writer.writerow([_csv_text(c) for c in row])
+            writer.writerow([_csv_cell(c) for c in row])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -825,9 +833,10 @@ def _definition_lines(key: str, lang: str) -> list[tuple[str, str]]:
     return lines
 
 
-def _rule_lines(lang: str) -> list[tuple[str, str]]:
-    return [(t("definitions.privacy", lang), t("definitions.privacy_text", lang)),
-            ("", t("legend.symbol", lang)), ("", t("legend.no_value", lang))]
+def _rule_lines(meta: Meta) -> list[tuple[str, str]]:
+    lang = meta.lang
+    return [(t("definitions.privacy", lang), rule_text(meta.policy, lang)),
+            ("", meta.rule), ("", t("legend.no_value", lang))]
 
 
 def _chart_sheet(sheets: _Sheets, chart: Chart, meta: Meta, name: str | None = None) -> None:
@@ -845,7 +854,7 @@ def chart_xlsx(chart: Chart, meta: Meta) -> bytes:
     sheets = _Sheets()
     _chart_sheet(sheets, chart, meta, t("export.data", meta.lang))
     ws = sheets.sheet(t("export.rule", meta.lang))
-    row = sheets.text(ws, 1, _rule_lines(meta.lang))
+    row = sheets.text(ws, 1, _rule_lines(meta))
     if chart.definition:
         sheets.text(ws, row, _definition_lines(chart.definition, meta.lang))
     return sheets.bytes(meta, chart.title)
@@ -878,11 +887,12 @@ def collect(server: flask.Flask, access: Access, query: dict, lang: str, *, demo
     from dashboard import runtime
 
     with as_caller(server, access, lang):
-        engine = runtime.current().engine
+        rt = runtime.current()
+        engine = rt.engine
         view = view_for(engine, access, query)
         if view is None:
             return None
-        meta = meta_for(engine, view, lang, demo)
+        meta = meta_for(engine, view, lang, demo, rt.policy)
         pages = monitor_pages()
         key_figures, charts = [], []
         for n, page in enumerate(pages, 1):
@@ -936,7 +946,8 @@ def _cover_lines(meta: Meta) -> list[tuple[str, str]]:
     lines = [(t("export.scope", meta.lang), meta.scope),
              (t("export.period", meta.lang), meta.period),
              (t("export.trend", meta.lang), meta.trend),
-             (t("app.data_until", meta.lang), fmt_period(meta.data_until, meta.lang) if meta.data_until else "–"),
+             (t("app.data_until", meta.lang), (fmt_period(meta.data_until, meta.lang) if meta.data_until else "–")
+              + release_note(meta.release, meta.lang)),
              (t("export.made_on", meta.lang), _date(meta.made_on, meta.lang))]
     return lines
 
@@ -972,7 +983,7 @@ def _chart_notes(chart: Chart, meta: Meta) -> str:
         lines += [f"{t('export.definition', lang)}: {t(f'ind.{chart.definition}.def', lang)}"]
         lines += [f"{label.strip()}: {text}" for label, text in _definition_lines(chart.definition, lang)[1:]]
     lines += _other_notes(chart, lang)
-    lines += ["", *legend_lines(lang), meta.data_date]
+    lines += ["", *legend_lines(meta), meta.data_date]
     return "\n".join(lines)
 
 
@@ -1060,7 +1071,7 @@ def pack_pptx(pack: Pack) -> bytes:
                       RGBColor(0x7A, 0x2E, 0x00))
         box.fill.solid()
         box.fill.fore_color.rgb = RGBColor(0xFF, 0xF1, 0xC7)
-    slide.notes_slide.notes_text_frame.text = "\n".join([t("pack.notes_hint", lang), t("legend.symbol", lang)])
+    slide.notes_slide.notes_text_frame.text = "\n".join([t("pack.notes_hint", lang), meta.rule])
 
     # Key figures
     slide = new_slide(t("pack.key_figures", lang))
@@ -1091,7 +1102,7 @@ def pack_pptx(pack: Pack) -> bytes:
     else:
         textbox(slide, Inches(0.5), Inches(1.6), width - Inches(1.0), Inches(0.6), [(t("pack.no_key_figures", lang), 18, False)])
     textbox(slide, Inches(0.5), prs.slide_height - Inches(1.35), width - Inches(1.0), Inches(0.8),
-            [(t("pack.expected_note", lang), 12, False), (t("legend.symbol", lang), 12, False)], muted)
+            [(t("pack.expected_note", lang), 12, False), (meta.rule, 12, False)], muted)
     slide.notes_slide.notes_text_frame.text = "\n".join(
         [f"{k.title}: {t(f'ind.{k.key}.def', lang)}" for k in pack.key_figures if k.key])
 
@@ -1103,7 +1114,7 @@ def pack_pptx(pack: Pack) -> bytes:
         textbox(slide, Inches(0.5), Inches(1.0), width - Inches(1.0), Inches(0.4),
                 [(_chart_subtitle(chart, meta), 14, False)], muted)
         slide.shapes.add_picture(io.BytesIO(image), (width - image_w) // 2, Inches(1.45), image_w, image_h)
-        legend = [t("legend.symbol", lang), t("legend.no_value", lang)]
+        legend = legend_lines(meta)
         textbox(slide, Inches(0.5), Inches(6.6), width - Inches(1.0), Inches(0.5),
                 [(" ".join(legend), 10, False)], muted)
         slide.notes_slide.notes_text_frame.text = _chart_notes(chart, meta)
@@ -1114,8 +1125,8 @@ def pack_pptx(pack: Pack) -> bytes:
         slide = new_slide(title)
         paragraphs = []
         if n == 0:
-            paragraphs += [(t("definitions.privacy", lang), 16, True), (t("definitions.privacy_text", lang), 13, False),
-                           (t("legend.symbol", lang), 13, False), (t("legend.no_value", lang), 13, False),
+            paragraphs += [(t("definitions.privacy", lang), 16, True), (rule_text(meta.policy, lang), 13, False),
+                           (meta.rule, 13, False), (t("legend.no_value", lang), 13, False),
                            (t("pack.expected_note", lang), 13, False), ("", 8, False)]
         box = textbox(slide, Inches(0.5), Inches(1.15), width - Inches(1.0), Inches(5.8), paragraphs)
         unused = not paragraphs  # a new text box has one empty paragraph
@@ -1210,7 +1221,7 @@ def pack_pdf(pack: Pack) -> bytes:
         flow([table], margin, 110, page_w - 2 * margin, page_h - 110 - 100)
     else:
         flow([para(t("pack.no_key_figures", lang), body)], margin, 110, page_w - 2 * margin, page_h - 210)
-    flow([para(t("pack.expected_note", lang), small), para(t("legend.symbol", lang), small)],
+    flow([para(t("pack.expected_note", lang), small), para(meta.rule, small)],
          margin, 34, page_w - 2 * margin, 60)
     pdf.showPage()
 
@@ -1221,7 +1232,7 @@ def pack_pdf(pack: Pack) -> bytes:
         header(chart.title, _chart_subtitle(chart, meta))
         pdf.drawImage(ImageReader(io.BytesIO(image)), (page_w - image_w) / 2, page_h - 96 - image_h,
                       width=image_w, height=image_h)
-        lines = [" ".join(legend_lines(lang))]
+        lines = [" ".join(legend_lines(meta))]
         if chart.definition:
             lines.insert(0, f"{t('export.definition', lang)}: {t(f'ind.{chart.definition}.def', lang)}")
         lines += _other_notes(chart, lang)
@@ -1234,8 +1245,8 @@ def pack_pdf(pack: Pack) -> bytes:
         header(t("pack.closing", lang) + (f" ({t('pack.continued', lang)})" if n else ""))
         items = []
         if n == 0:
-            items += [para(t("definitions.privacy", lang), bold), para(t("definitions.privacy_text", lang), spaced),
-                      para(t("legend.symbol", lang), body), para(t("legend.no_value", lang), spaced),
+            items += [para(t("definitions.privacy", lang), bold), para(rule_text(meta.policy, lang), spaced),
+                      para(meta.rule, body), para(t("legend.no_value", lang), spaced),
                       para(t("pack.expected_note", lang), spaced), Paragraph("&nbsp;", small)]
         for name, text in part:
             items.append(Paragraph(f"<b>{_escape(name)}:</b> {_escape(text)}", spaced))
@@ -1255,7 +1266,7 @@ def pack_xlsx(pack: Pack) -> bytes:
     info = [[label, value] for label, value in _cover_lines(meta)]
     if meta.demo:
         info.insert(0, [t("app.demo", lang), ""])
-    info += [[t("export.rule", lang), t("legend.symbol", lang)], ["", t("legend.no_value", lang)],
+    info += [[t("export.rule", lang), meta.rule], ["", t("legend.no_value", lang)],
              ["", t("pack.expected_note", lang)]]
     row = sheets.info(ws, info, t("pack.title", lang))
     header, rows = _key_figure_rows(pack)
@@ -1264,7 +1275,7 @@ def pack_xlsx(pack: Pack) -> bytes:
     for chart in pack.charts:
         _chart_sheet(sheets, chart, meta)
     ws = sheets.sheet(t("pack.closing", lang))
-    row = sheets.text(ws, 1, _rule_lines(lang))
+    row = sheets.text(ws, 1, _rule_lines(meta))
     for key in pack.definitions:
         row = sheets.text(ws, row, _definition_lines(key, lang))
     return sheets.bytes(meta, t("pack.title", lang))

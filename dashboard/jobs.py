@@ -5,6 +5,8 @@ on disk: written to a temporary file and renamed, a poll never reads half a stat
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 from pathlib import Path
@@ -29,3 +31,14 @@ def read_json(path: Path) -> dict | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+@contextlib.contextmanager
+def locked(folder: Path):
+    """Hold an exclusive lock on a folder while the block runs (every worker of the host waits for it)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock

@@ -7,19 +7,18 @@ from dash import dcc, html
 
 from dashboard import runtime
 from dashboard.auth import may_visit
-from dashboard.texts import current_language, fmt_period, t
+from dashboard.texts import current_language, fmt_period, release_note, rule_sentence, t
 from queries import catalogue
 
 ID_URL = "shell-url"
 
 
-def _data_until() -> str | None:
+def _latest():
     try:
         with runtime.current().engine.connect() as conn:
-            latest = catalogue.latest_refresh(conn)
+            return catalogue.latest_refresh(conn)
     except sa.exc.SQLAlchemyError:
         return None
-    return latest.data_until if latest else None
 
 
 def shell() -> html.Div:
@@ -32,7 +31,7 @@ def shell() -> html.Div:
         for page in pages
         if page.get("text_key") and may_visit(page)
     ]
-    until = _data_until()
+    latest = _latest()
     demo = runtime.current().config.DEMO_MODE
     return html.Div(
         [
@@ -51,8 +50,9 @@ def shell() -> html.Div:
             html.Main(dash.page_container, className="site-main", id="main", tabIndex="-1"),
             html.Footer(
                 [
-                    html.P(t("legend.symbol", lang), className="legend"),
-                    html.P(f"{t('app.data_until', lang)} {fmt_period(until, lang)}") if until else None,
+                    html.P(rule_sentence(runtime.current().policy, lang), className="legend"),
+                    html.P(f"{t('app.data_until', lang)} {fmt_period(latest.data_until, lang)}"
+                           f"{release_note(latest.id, lang)}") if latest and latest.data_until else None,
                 ],
                 className="site-footer",
             ),

@@ -2,20 +2,25 @@
 
 Installed by `create_app` around dash-auth (dashboard/auth.py):
 
-1. before authentication: cross-site POSTs and malformed Dash callback bodies are refused
-   (401 when unauthenticated, else 400), so dash-auth and Dash never fail on them;
+1. before authentication: cross-site POSTs, bodies over the size limit (413, before they are
+   read), NUL characters in the URL and malformed Dash callback bodies (too deeply nested, NUL
+   characters, integers no browser can send) are refused (401 when unauthenticated, else 400),
+   so dash-auth, Dash and the store never fail on them;
 2. after authentication: a caller without a valid role gets nothing but the page shell with the
    `app.no_access` message; every callback, API call and download is refused (403);
 3. `AccessDenied` anywhere (callback, page layout, Flask route) becomes a 403 without a trace;
 4. every response gets security headers, with a content security policy that allows Dash's
    inline scripts by their hashes (no 'unsafe-inline' for scripts);
 5. page views (Dash's page router), API calls (`/api/...`), downloads (dcc.Download payloads and
-   attachments) and refusals are recorded in the audit log.
+   attachments) and refusals are recorded in the audit log;
+6. a store that does not answer in time is a 503 within seconds (`queries.store.time_limited`
+   around every request), logged in one line.
 """
 from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import sys
 
@@ -24,15 +29,15 @@ import flask
 import sqlalchemy as sa
 from dash import html
 from dash.exceptions import DependencyException
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import Map, Rule
 
-from dashboard import auth
+from dashboard import auth, runtime
 from dashboard.components import message
 from dashboard.config import DEV_SECRET_KEY, Config
 from dashboard.texts import t
-from queries import audit_log
+from queries import audit_log, store
 from queries.access import AccessDenied
 
 CALLBACK_PATH = "/_dash-update-component"
@@ -41,6 +46,11 @@ STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 ASSET_MAX_AGE = 365 * 24 * 3600
 LOCATION_PROPS = frozenset({"pathname", "search", "hash", "href"})
 MIN_SECRET_LENGTH = 32
+MB = 2**20
+# Dash's callback bodies nest a few levels (a component tree in a State a few dozen); deeper ones
+# would exhaust Python's recursion in the JSON parser, in Dash or in the checks below.
+MAX_JSON_DEPTH = 100
+MAX_JSON_INTEGER = 2**53 - 1  # the largest integer a browser's JSON holds exactly
 
 
 def router_request(pathname, search, changed: list[str] | None = None) -> dict:
@@ -93,18 +103,42 @@ def check_secret_key(cfg: Config) -> None:
         )
 
 
+def refuse_mcp() -> None:
+    """Refuse to start when Dash's MCP endpoint is asked for (`DASH_MCP_ENABLED`, anything but false)."""
+    value = os.environ.get("DASH_MCP_ENABLED", "").strip().lower()
+    if value not in ("", "false", "0", "no", "off"):
+        raise RuntimeError(
+            "DASH_MCP_ENABLED is set, but the Loket monitor does not serve Dash's MCP endpoint: it would run "
+            "callbacks and lay out pages for an AI client outside the request checks and the audit log "
+            "(README, Browser security). Unset DASH_MCP_ENABLED."
+        )
+
+
 def configure_server(server: flask.Flask, cfg: Config) -> None:
-    """Session cookie and proxy settings; sessions are signed cookies, valid in every worker."""
+    """Session cookie, size limit and proxy settings, and the store's time limit for every request."""
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=cfg.HTTPS,
         SESSION_COOKIE_NAME="loket_session",
         PERMANENT_SESSION_LIFETIME=cfg.SESSION_HOURS * 3600,
+        MAX_CONTENT_LENGTH=int(cfg.MAX_REQUEST_MB * MB),  # administrators' callbacks: see refuse_bad_requests
     )
+    server.wsgi_app = _store_time_limited(server.wsgi_app, cfg.STORE_STATEMENT_SECONDS or None)  # 0: no limit
     if cfg.PROXY_HOPS > 0:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=cfg.PROXY_HOPS, x_proto=cfg.PROXY_HOPS,
                                    x_host=cfg.PROXY_HOPS)
+
+
+def _store_time_limited(wsgi_app, seconds: float):
+    """Run every request under the store's statement limit: no request waits longer for an answer."""
+
+    @functools.wraps(wsgi_app)
+    def limited(environ, start_response):
+        with store.time_limited(seconds):
+            return wsgi_app(environ, start_response)
+
+    return limited
 
 
 # --- responses ----------------------------------------------------------------------------------
@@ -121,6 +155,16 @@ def refusal(status: int, key: str) -> flask.Response:
         response.status_code = status
         return response
     return flask.Response(t(key), status=status, mimetype="text/plain")
+
+
+def store_refusal(error: Exception) -> flask.Response:
+    """Answer a store error with 503: "does not answer" (logged in one line) or "cannot be reached"."""
+    req, logger = flask.request, flask.current_app.logger
+    if store.is_timeout(error):
+        logger.warning("the store does not answer (%s %s): %s", req.method, req.path, str(error).splitlines()[0])
+        return refusal(503, "app.store_timeout")
+    logger.error("store error (%s %s)", req.method, req.path, exc_info=error)
+    return refusal(503, "app.store_down")
 
 
 def no_access_layout() -> html.Div:
@@ -223,6 +267,56 @@ def _entries(body: dict):
             yield from (item if isinstance(item, list) else [item])
 
 
+def _unbrowserlike(body) -> bool:
+    """Tell whether a JSON body holds what no browser sends: nesting deeper than MAX_JSON_DEPTH, a NUL
+    character (PostgreSQL refuses it in text), an integer beyond JavaScript's, NaN or infinity.
+
+    Walked without recursion, so that no depth exhausts the stack.
+    """
+    stack = [(body, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+        elif isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                return True
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_JSON_INTEGER:
+            return True
+    return False
+
+
+def request_json():
+    """Return the request's JSON body when a browser could have sent it, else None (read and checked once).
+
+    Reading a body over the request's size limit raises RequestEntityTooLarge (413).
+    """
+    if "loket_json" not in flask.g:
+        flask.g.loket_json = None  # and so it stays if reading fails
+        try:
+            body = flask.request.get_json(silent=True)
+        except RecursionError:  # nested deeper than the parser can follow
+            body = None
+        flask.g.loket_json = None if body is None or _unbrowserlike(body) else body
+    return flask.g.loket_json
+
+
+def _nul_in_url(req: flask.Request) -> bool:
+    # PostgreSQL refuses NUL in text: never let one reach a query (or the audit log's target).
+    return "\x00" in req.path or any("\x00" in k or "\x00" in v for k, v in req.args.items(multi=True))
+
+
+def _too_large(req: flask.Request) -> bool:
+    limit = req.max_content_length
+    return limit is not None and req.content_length is not None and req.content_length > limit
+
+
 def install_request_guard(app: dash.Dash) -> None:
     """Register the checks that must run before dash-auth's (call before `auth.install`)."""
 
@@ -231,13 +325,19 @@ def install_request_guard(app: dash.Dash) -> None:
         req = flask.request
         if req.method not in ("GET", "HEAD", "OPTIONS") and req.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
             return refusal(403, "app.forbidden")  # a page elsewhere posting with the user's credentials
+        if _nul_in_url(req):
+            return refusal(400, "app.bad_request")
         if req.path == CALLBACK_PATH:
             # No callback is public, so an unauthenticated one is refused before dash-auth reads its body.
             authenticator = flask.current_app.extensions[auth.EXTENSION]
             if not authenticator.is_authorized():
                 return authenticator.login_request()
-            if req.method == "POST" and not valid_callback_body(app, req.get_json(silent=True)):
-                return refusal(400, "app.bad_request")
+            if auth.current_access().role == "admin":  # the import page uploads files in callbacks
+                req.max_content_length = int(runtime.current().config.MAX_ADMIN_REQUEST_MB * MB)
+        if _too_large(req):
+            return refusal(413, "app.too_large")  # before anything reads the body
+        if req.path == CALLBACK_PATH and req.method == "POST" and not valid_callback_body(app, request_json()):
+            return refusal(400, "app.bad_request")
         return None
 
 
@@ -295,16 +395,20 @@ def _audit_entries(response: flask.Response) -> list[tuple[str, str]]:
     req, status = flask.request, response.status_code
     entries = []
     if req.path == CALLBACK_PATH:
-        body = req.get_json(silent=True)
+        body = request_json() if status != 413 else None  # a body over the limit is never read
         target = _router_target(body)
         if target is not None:
             entries.append(("page_view" if status < 400 else "denied", target))
         elif status == 403:
             entries.append(("denied", f"callback {body.get('output', '')}" if isinstance(body, dict) else "callback"))
+        elif status in (400, 413):
+            entries.append(("bad_request", "callback"))
     elif req.path.startswith("/api/"):
         entries.append(("denied" if status == 403 else "api", req.full_path.rstrip("?")))
     elif status == 403:
         entries.append(("denied", req.full_path.rstrip("?")))
+    elif status in (400, 413):
+        entries.append(("bad_request", req.full_path.rstrip("?")))
     entries += [("download", name) for name in _sent_files(response)]
     return entries
 
@@ -317,10 +421,10 @@ def _audit(engine: sa.Engine, response: flask.Response) -> flask.Response:
     try:
         for action, target in _audit_entries(response):
             audit_log.record(engine, access, action, target, _requested_scope(), status=status)
-    except sa.exc.SQLAlchemyError:
-        flask.current_app.logger.exception("audit log not written")
+    except sa.exc.SQLAlchemyError as error:
+        refused = store_refusal(error)  # logs why the audit log was not written
         if status < 400:  # what cannot be recorded is not shown
-            return refusal(503, "app.store_down")
+            return refused
     return response
 
 
@@ -393,8 +497,11 @@ def install(app: dash.Dash, cfg: Config, engine: sa.Engine) -> None:
     def store_down(error):
         if server.testing:
             raise error  # tests see the real exception
-        server.logger.exception("store error")
-        return refusal(503, "app.store_down")
+        return store_refusal(error)
+
+    @server.errorhandler(RequestEntityTooLarge)
+    def too_large(_error):
+        return refusal(413, "app.too_large")  # a body without Content-Length that grew past the limit
 
     @server.errorhandler(Exception)
     def unexpected(error):
@@ -408,5 +515,11 @@ def install(app: dash.Dash, cfg: Config, engine: sa.Engine) -> None:
     @server.after_request
     def audit_and_headers(response):
         if not _is_static(flask.request.path):
-            response = _audit(engine, response)
+            try:
+                response = _audit(engine, response)
+            except Exception:  # noqa: BLE001 - whatever failed, the answer shows nothing and keeps its headers
+                if server.testing:
+                    raise
+                server.logger.exception("audit hook failed")
+                response = refusal(500, "app.error")
         return _headers(app, cfg, response)

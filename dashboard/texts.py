@@ -5,7 +5,7 @@ import math
 
 import flask
 
-from queries.privacy import SYMBOL
+from queries.privacy import SYMBOL, Policy
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -16,6 +16,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "app.subtitle": ("24/7 Loket Politie: maandcijfers", "24/7 Loket Politie: monthly figures"),
     "app.demo": ("Demodata: geen echte cliënten", "Demo data: no real clients"),
     "app.data_until": ("Gegevens tot en met", "Data up to and including"),
+    "app.release": ("publicatie {release}", "release {release}"),
+    "note.revised": (
+        "Herzien na late of verbeterde gegevens (anders dan in een eerdere publicatie): {periods}.",
+        "Revised after late or corrected data (different from an earlier release): {periods}.",
+    ),
     "app.no_catalogue": (
         "Er zijn nog geen gepubliceerde cijfers. Laad gegevens en ververs de catalogus.",
         "No figures have been published yet. Load data and refresh the catalogue.",
@@ -30,12 +35,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "nav.label": ("Hoofdnavigatie", "Main navigation"),
     "lang.switch": ("English", "Nederlands"),
-    "legend.symbol": (
-        f"{SYMBOL} = niet getoond: minder dan 10 cliënten, of terug te rekenen uit andere cijfers. "
-        "Overige aantallen zijn afgerond op 5.",
-        f"{SYMBOL} = not shown: fewer than 10 clients, or could be worked out from other figures. "
-        "Other counts are rounded to the nearest 5.",
-    ),
     "legend.hidden_bar": ("Niet getoond", "Not shown"),
     "control.period_type": ("Periode", "Period"),
     "period.month": ("Maand", "Month"),
@@ -62,6 +61,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "You do not have access to these data.",
     ),
     "app.bad_request": ("Dit verzoek is niet geldig.", "This request is not valid."),
+    # Hardening (issue 15): answers to oversized requests and a store that does not answer in time.
+    "app.too_large": ("Dit verzoek is te groot.", "This request is too large."),
+    "app.store_timeout": (
+        "De registratiedatabase antwoordt niet. Probeer het over een paar minuten opnieuw.",
+        "The registration store does not answer. Please try again in a few minutes.",
+    ),
+    "action.bad_request": ("Ongeldig verzoek", "Bad request"),
+    "targets.err.rationale_chars": ("de toelichting bevat een stuurteken", "the rationale holds a control character"),
+    "pack.too_many": (
+        "U hebt al {n} stuurpakketten in de maak. Wacht tot die klaar zijn.",
+        "You already have {n} steering packs being made. Please wait until they are done.",
+    ),
     "app.error": (
         "Er ging iets mis. Probeer het opnieuw of neem contact op met de beheerder.",
         "Something went wrong. Please try again or contact the administrator.",
@@ -150,10 +161,27 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "admin_import.refresh_failed": (
         "De gegevens zijn geladen, maar het verversen van de gepubliceerde cijfers is mislukt; de pagina's tonen "
-        "de oude cijfers tot `loket refresh` slaagt.",
+        "de oude cijfers tot `loket refresh` slaagt (de volgende import en de volgende start van de app proberen "
+        "het ook).",
         "The data were loaded, but refreshing the published figures failed; the pages show the old figures until "
-        "`loket refresh` succeeds.",
+        "`loket refresh` succeeds (the next import and the next start of the app try it too).",
     ),
+    "admin_import.store_error": (
+        "De database weigerde deze import; er is niets veranderd. De reden staat hieronder en in het foutenrapport.",
+        "The store refused this import; nothing was changed. The reason is below and in the report.",
+    ),
+    "admin_import.due_done": (
+        "Een eerdere import was nog niet gepubliceerd; de gepubliceerde cijfers zijn nu ververst.",
+        "An earlier import was not yet published; the published figures have now been refreshed.",
+    ),
+    "admin_import.refresh_due": (
+        "De gepubliceerde cijfers lopen achter: de regels van import {batches} ({files}, sinds {when}) zijn geladen "
+        "maar nog niet gepubliceerd. Dat gebeurt bij de volgende import of de volgende start van de app, of nu "
+        "met `loket refresh`.",
+        "The published figures are behind: the rows of batch {batches} ({files}, since {when}) are loaded but not "
+        "yet published. The next import or the next start of the app publishes them, or `loket refresh` now.",
+    ),
+    "admin_import.not_published": ("nog niet gepubliceerd", "not yet published"),
     "admin_import.failed": (
         "De import is mislukt; er is niets veranderd. Probeer het opnieuw of neem contact op met de beheerder.",
         "The import failed; nothing was changed. Try again, or contact the administrator.",
@@ -262,19 +290,15 @@ TEXTS.update({
         "catalogue it comes from.",
     ),
     "definitions.privacy": ("Privacyregel", "Privacy rule"),
-    "definitions.privacy_text": (
-        "Geen enkel cijfer gaat over één cliënt. Aantallen worden afgerond op 5. Een aantal van minder dan "
-        "10 cliënten wordt niet getoond, en ook geen cijfer waaruit zo'n aantal terug te rekenen is (uit "
-        "totalen, uit een andere verdeling, uit een vorige periode). Percentages, gemiddelden, medianen en "
-        "percentielen worden alleen getoond als de aantallen waarop ze berusten getoond worden; percentages "
-        "worden berekend uit de getoonde (afgeronde) aantallen, in hele procenten. Cijfers van een eenheid zijn "
-        "er per kwartaal en per jaar; verdelingen van een eenheid alleen per jaar.",
-        "No figure is about one client. Counts are rounded to the nearest 5. A count of fewer than 10 clients is "
-        "not shown, and neither is any figure from which such a count could be worked out (from totals, from "
-        "another breakdown, from an earlier period). Percentages, means, medians and percentiles are shown only "
-        "when the counts they rest on are shown; percentages are computed from the shown (rounded) counts, in "
-        "whole percent. A unit's figures exist per quarter and per year; a unit's breakdowns per year only.",
+    "definitions.hidden": ("Hoe vaak niet getoond", "How often not shown"),
+    "definitions.hidden_text": (
+        "In de laatste publicatie is dit cijfer landelijk per {level} {all} van de keren niet getoond: {rule} omdat "
+        "er minder dan {k} cliënten waren en {partner} om terugrekenen te voorkomen{unit}.",
+        "In the latest release this figure is not shown nationally per {level} {all} of the time: {rule} because "
+        "there were fewer than {k} clients and {partner} so that such a count cannot be worked out{unit}.",
     ),
+    "definitions.hidden_unit": ("; per eenheid per jaar {all}", "; per unit per year {all}"),
+    "definitions.never_hidden": ("Dit cijfer wordt nooit verborgen.", "This figure is never hidden."),
     "definitions.products": ("De zeven producten", "The seven products"),
     "definitions.numerator": ("Teller", "Numerator"),
     "definitions.denominator": ("Noemer", "Denominator"),
@@ -305,9 +329,9 @@ TEXTS.update({
         "Eén aanmelding kan meer vraagtypen hebben: de percentages tellen op tot meer dan 100.",
         "One registration can have several question types: the percentages add up to more than 100.",
     ),
-    "note.open": (
-        "Trajecten die nog lopen, tellen mee in de noemer (categorie 'nog open').",
-        "Trajectories still running count in the denominator (category 'still open').",
+    "note.closure_month": (
+        "Geteld in de maand waarin het traject is afgesloten; een afgesloten maand verandert daarna niet meer.",
+        "Counted in the month the trajectory was closed; a month that is over does not change afterwards.",
     ),
     "note.unit_benchmark": (
         "Landelijk is ter vergelijking; de eenheid ziet geen cijfers van andere eenheden.",
@@ -348,7 +372,7 @@ TEXTS.update({
     ),
     # categories without a code list
     "cat._total": ("Alle producten", "All products"),
-    "cat.open": ("Nog open", "Still open"),
+    "cat.not_recorded": ("Niet vastgelegd", "Not recorded"),
     "cat.counsellor.0": ("Geen wisseling", "No change"),
     "cat.counsellor.1": ("Eén wisseling", "One change"),
     "cat.counsellor.2plus": ("Twee of meer", "Two or more"),
@@ -385,6 +409,7 @@ def _definition(key: str, name: tuple[str, str], definition: tuple[str, str], nu
 
 
 _REG = ("Alle aanmeldingen in de periode", "All registrations in the period")
+_CLOSED = ("Alle in de periode afgesloten trajecten", "All trajectories closed in the period")
 _SURVEYS = ("Alle ingevulde vragenlijsten in de periode", "All survey responses in the period")
 _CONTACTS = ("Alle contacten in de periode", "All contacts in the period")
 for _key, _name, _def, _num, _den in (
@@ -400,89 +425,106 @@ for _key, _name, _def, _num, _den in (
      ("Trajecten die in de periode zijn afgesloten.", "Trajectories closed in the period."),
      ("Aantal afgesloten trajecten", "Number of closed trajectories"), None),
     ("waiting_median", ("Wachttijd tot intake (mediaan)", "Waiting time to intake (median)"),
-     ("De helft van de cliënten met een intake wachtte korter dan dit aantal dagen tussen aanmelding en "
-      "eerste intake (aanmeldingen in de periode).",
-      "Half of the clients with an intake waited fewer than this many days between registration and first "
-      "intake (registrations in the period)."),
-     ("Dagen van aanmelding tot eerste intake, per cliënt met een intake",
-      "Days from registration to first intake, per client with an intake"), None),
+     ("Van de cliënten met hun eerste intake in de periode wachtte de helft hooguit dit aantal dagen sinds de "
+      "aanmelding: de middelste wachttijd in hele dagen (bij een even aantal de lagere van de twee middelste). "
+      "Getoond zodra het aantal intakes de minimumgrens haalt.",
+      "Of the clients with their first intake in the period, half waited at most this many days since "
+      "registering: the middle waiting time in whole days (with an even number, the lower of the two middle "
+      "ones). Shown whenever the number of intakes reaches the minimum count."),
+     ("Dagen van aanmelding tot eerste intake, per intake in de periode",
+      "Days from registration to first intake, per intake in the period"), None),
     ("waiting_p80", ("Wachttijd tot intake (80e percentiel)", "Waiting time to intake (80th percentile)"),
-     ("80% van de cliënten met een intake wachtte korter dan dit aantal dagen.",
-      "80% of the clients with an intake waited fewer than this many days."),
-     ("Dagen van aanmelding tot eerste intake, per cliënt met een intake",
-      "Days from registration to first intake, per client with an intake"), None),
+     ("80% van de cliënten met hun eerste intake in de periode wachtte hooguit dit aantal dagen: de wachttijd "
+      "van een van die cliënten, in hele dagen, zonder interpolatie. Getoond zodra het aantal intakes de minimumgrens haalt.",
+      "80% of the clients with their first intake in the period waited at most this many days: the waiting "
+      "time of one of those clients, in whole days, without interpolation. Shown whenever the number of "
+      "intakes reaches the minimum count."),
+     ("Dagen van aanmelding tot eerste intake, per intake in de periode",
+      "Days from registration to first intake, per intake in the period"), None),
     ("waiting_within_14", ("Intake binnen 14 dagen", "Intake within 14 days"),
-     ("Aandeel van de cliënten met een intake dat die intake binnen 14 dagen na aanmelding had.",
-      "Share of the clients with an intake who had it within 14 days of registering."),
-     ("Aanmeldingen met een intake binnen 14 dagen", "Registrations with an intake within 14 days"),
-     ("Aanmeldingen met een intake", "Registrations with an intake")),
+     ("Aandeel van de eerste intakes in de periode dat binnen 14 dagen na de aanmelding plaatsvond.",
+      "Share of the first intakes in the period that took place within 14 days of registering."),
+     ("Intakes binnen 14 dagen na aanmelding", "Intakes within 14 days of registering"),
+     ("Eerste intakes in de periode", "First intakes in the period")),
     ("throughput_median", ("Doorlooptijd (mediaan)", "Throughput time (median)"),
-     ("De helft van de trajecten die in de periode afgesloten werden, duurde korter dan dit aantal dagen "
-      "van aanmelding tot afsluiting; per product.",
-      "Half of the trajectories closed in the period took fewer than this many days from registration to "
-      "closure; per product."),
+     ("De helft van de trajecten die in de periode afgesloten werden, duurde hooguit dit aantal dagen van "
+      "aanmelding tot afsluiting: de middelste doorlooptijd in hele dagen (bij een even aantal de lagere van "
+      "de twee middelste); per product. Getoond zodra het aantal afgesloten trajecten de minimumgrens haalt.",
+      "Half of the trajectories closed in the period took at most this many days from registration to "
+      "closure: the middle throughput time in whole days (with an even number, the lower of the two middle "
+      "ones); per product. Shown whenever the number of closed trajectories reaches the minimum count."),
      ("Dagen van aanmelding tot afsluiting, per afgesloten traject",
       "Days from registration to closure, per closed trajectory"), None),
     ("sessions_mean", ("Gesprekken per traject (gemiddelde)", "Sessions per trajectory (mean)"),
-     ("Gemiddeld aantal gesprekken van de trajecten die in de periode afgesloten werden.",
-      "Mean number of sessions of the trajectories closed in the period."),
+     ("Gemiddeld aantal gesprekken van de trajecten die in de periode afgesloten werden, op één decimaal "
+      "afgerond. Getoond zodra het aantal afgesloten trajecten de minimumgrens haalt.",
+      "Mean number of sessions of the trajectories closed in the period, rounded to one decimal. Shown "
+      "whenever the number of closed trajectories reaches the minimum count."),
      ("Aantal gesprekken per afgesloten traject", "Number of sessions per closed trajectory"), None),
     ("sessions_median", ("Gesprekken per traject (mediaan)", "Sessions per trajectory (median)"),
-     ("Mediaan van het aantal gesprekken van de trajecten die in de periode afgesloten werden.",
-      "Median number of sessions of the trajectories closed in the period."),
+     ("Mediaan van het aantal gesprekken van de trajecten die in de periode afgesloten werden: het middelste "
+      "aantal (bij een even aantal trajecten het lagere van de twee middelste).",
+      "Median number of sessions of the trajectories closed in the period: the middle number (with an even "
+      "number of trajectories, the lower of the two middle ones)."),
      ("Aantal gesprekken per afgesloten traject", "Number of sessions per closed trajectory"), None),
     ("pg_without_evaluation", ("Procesbegeleiding zonder evaluatiemoment",
                                "Process guidance without an evaluation moment"),
-     ("Aandeel van de trajecten procesmatige begeleiding dat niet op tijd een evaluatiemoment had: "
-      "uiterlijk elke 8 gesprekken één.",
-      "Share of the process-guidance trajectories that did not have an evaluation moment in time: "
-      "at least one every 8 sessions."),
-     ("Aanmeldingen procesmatige begeleiding met te weinig evaluatiemomenten",
-      "Process-guidance registrations with too few evaluation moments"),
-     ("Aanmeldingen procesmatige begeleiding", "Process-guidance registrations")),
+     ("Aandeel van de in de periode afgesloten trajecten procesmatige begeleiding dat niet op tijd een "
+      "evaluatiemoment had: uiterlijk elke 8 gesprekken één.",
+      "Share of the process-guidance trajectories closed in the period that did not have an evaluation "
+      "moment in time: at least one every 8 sessions."),
+     ("Afgesloten trajecten procesmatige begeleiding met te weinig evaluatiemomenten",
+      "Closed process-guidance trajectories with too few evaluation moments"),
+     ("Afgesloten trajecten procesmatige begeleiding", "Closed process-guidance trajectories")),
     ("counsellor_changed", ("Wisseling van hulpverlener", "Counsellor changed"),
-     ("Aandeel van de aanmeldingen waarbij de cliënt minstens één keer een andere hulpverlener kreeg.",
-      "Share of the registrations in which the client got another counsellor at least once."),
-     ("Aanmeldingen met één of meer wisselingen", "Registrations with one or more changes"), _REG),
+     ("Aandeel van de in de periode afgesloten trajecten waarin de cliënt minstens één keer een andere "
+      "hulpverlener kreeg.",
+      "Share of the trajectories closed in the period in which the client got another counsellor at least once."),
+     ("Afgesloten trajecten met één of meer wisselingen", "Closed trajectories with one or more changes"), _CLOSED),
     ("counsellor_changes", ("Wisselingen van hulpverlener", "Counsellor changes"),
-     ("Aanmeldingen naar het aantal keren dat de cliënt een andere hulpverlener kreeg.",
-      "Registrations by the number of times the client got another counsellor."),
-     ("Aanmeldingen met 0, 1, of 2 of meer wisselingen", "Registrations with 0, 1, or 2 or more changes"), _REG),
+     ("In de periode afgesloten trajecten naar het aantal keren dat de cliënt een andere hulpverlener kreeg.",
+      "Trajectories closed in the period by the number of times the client got another counsellor."),
+     ("Afgesloten trajecten met 0, 1, of 2 of meer wisselingen",
+      "Closed trajectories with 0, 1, or 2 or more changes"), _CLOSED),
     ("referral_back_rate", ("Terugverwezen naar de eenheid", "Referred back to the unit"),
-     ("Aandeel van de aanmeldingen dat na het traject terugverwezen is naar de interne zorglijn van de eenheid.",
-      "Share of the registrations referred back to the unit's internal care line after the trajectory."),
-     ("Aanmeldingen met verwijzing 'terug naar de eenheid'", "Registrations referred back to the unit"),
-     ("Alle aanmeldingen in de periode, ook nog lopende", "All registrations in the period, running ones too")),
+     ("Aandeel van de in de periode afgesloten trajecten dat terugverwezen is naar de interne zorglijn van de "
+      "eenheid.",
+      "Share of the trajectories closed in the period that were referred back to the unit's internal care line."),
+     ("Afgesloten trajecten met verwijzing 'terug naar de eenheid'", "Closed trajectories referred back to the unit"),
+     _CLOSED),
     ("referral_external_rate", ("Verwezen naar externe zorg", "Referred to external care"),
-     ("Aandeel van de aanmeldingen dat verwezen is naar huisarts, GGZ, crisisdienst of politiepolikliniek.",
-      "Share of the registrations referred to a GP, mental-health care, a crisis service or the police "
-      "outpatient clinic."),
-     ("Aanmeldingen met een externe verwijzing (som van de vier soorten; niet getoond als één ervan niet "
-      "getoond is)", "Registrations with an external referral (sum of the four kinds; not shown when one of "
-      "them is not shown)"),
-     ("Alle aanmeldingen in de periode, ook nog lopende", "All registrations in the period, running ones too")),
+     ("Aandeel van de in de periode afgesloten trajecten dat verwezen is naar huisarts, GGZ, crisisdienst of "
+      "politiepolikliniek.",
+      "Share of the trajectories closed in the period that were referred to a GP, mental-health care, a crisis "
+      "service or the police outpatient clinic."),
+     ("Afgesloten trajecten met een externe verwijzing (som van de vier soorten; niet getoond als één ervan "
+      "niet getoond is)", "Closed trajectories with an external referral (sum of the four kinds; not shown "
+      "when one of them is not shown)"), _CLOSED),
     ("referral_none_rate", ("Geen verwijzing nodig", "No referral needed"),
-     ("Aandeel van de aanmeldingen dat na het traject geen verwijzing nodig had.",
-      "Share of the registrations that needed no referral after the trajectory."),
-     ("Aanmeldingen zonder verwijzing", "Registrations without a referral"),
-     ("Alle aanmeldingen in de periode, ook nog lopende", "All registrations in the period, running ones too")),
+     ("Aandeel van de in de periode afgesloten trajecten dat geen verwijzing nodig had.",
+      "Share of the trajectories closed in the period that needed no referral."),
+     ("Afgesloten trajecten zonder verwijzing", "Closed trajectories without a referral"), _CLOSED),
     ("referral_outcomes", ("Verwijzingen", "Referral outcomes"),
-     ("Aanmeldingen naar de uitkomst van het traject: terug naar de eenheid, een van de externe verwijzingen, "
-      "geen verwijzing nodig, of nog open.",
-      "Registrations by the outcome of the trajectory: back to the unit, one of the external referrals, no "
-      "referral needed, or still open."),
-     ("Aanmeldingen per uitkomst", "Registrations per outcome"), _REG),
+     ("In de periode afgesloten trajecten naar hun uitkomst: terug naar de eenheid, een van de externe "
+      "verwijzingen, geen verwijzing nodig, of niet vastgelegd.",
+      "Trajectories closed in the period by their outcome: back to the unit, one of the external referrals, "
+      "no referral needed, or not recorded."),
+     ("Afgesloten trajecten per uitkomst", "Closed trajectories per outcome"), _CLOSED),
     ("tcl_applied", ("TCL-screening bij intake", "TCL screening at intake"),
-     ("Aandeel van de aanmeldingen waarbij bij de intake de TCL-screening (traumaklachtenlijst) is afgenomen.",
-      "Share of the registrations in which the TCL screening (trauma symptom checklist) was done at intake."),
-     ("Aanmeldingen met TCL-screening (alle aanmeldingen min die zonder screening)",
-      "Registrations with a TCL screening (all registrations minus those without)"), _REG),
+     ("Aandeel van de eerste intakes in de periode waarbij de TCL-screening (traumaklachtenlijst) is afgenomen.",
+      "Share of the first intakes in the period at which the TCL screening (trauma symptom checklist) was done."),
+     ("Intakes met TCL-screening (alle intakes min die zonder screening)",
+      "Intakes with a TCL screening (all intakes minus those without)"),
+     ("Eerste intakes in de periode", "First intakes in the period")),
     ("tcl_above_referred", ("Boven afkapwaarde en verwezen", "Above cut-off and referred"),
-     ("Aandeel van de cliënten met een TCL-score boven de afkapwaarde dat verwezen is (naar de eenheid of "
-      "externe zorg).",
-      "Share of the clients with a TCL score above the cut-off who were referred (to the unit or external care)."),
-     ("Aanmeldingen boven de afkapwaarde met een verwijzing", "Registrations above the cut-off with a referral"),
-     ("Aanmeldingen met een TCL-score boven de afkapwaarde", "Registrations with a TCL score above the cut-off")),
+     ("Aandeel van de in de periode afgesloten trajecten met een TCL-score boven de afkapwaarde dat verwezen is "
+      "(naar de eenheid of externe zorg).",
+      "Share of the trajectories closed in the period with a TCL score above the cut-off that were referred "
+      "(to the unit or external care)."),
+     ("Afgesloten trajecten boven de afkapwaarde met een verwijzing",
+      "Closed trajectories above the cut-off with a referral"),
+     ("Afgesloten trajecten met een TCL-score boven de afkapwaarde",
+      "Closed trajectories with a TCL score above the cut-off")),
     ("anonymity_rate", ("Anonimiteitswens", "Anonymity wish"),
      ("Aandeel van de aanmeldingen waarin de cliënt anoniem wil blijven tegenover de interne zorglijn van de eenheid.",
       "Share of the registrations in which the client wants to stay anonymous towards the unit's internal care line."),
@@ -497,8 +539,10 @@ for _key, _name, _def, _num, _den in (
       "Survey responses in the period as a share of the trajectories closed in the period."),
      ("Ingevulde vragenlijsten", "Survey responses"), ("Afgesloten trajecten", "Closed trajectories")),
     ("grade_mean", ("Rapportcijfer (gemiddelde)", "Survey grade (mean)"),
-     ("Gemiddeld rapportcijfer (1-10) dat cliënten het Loket gaven.",
-      "Mean grade (1-10) clients gave the Loket."),
+     ("Gemiddeld rapportcijfer (1-10) dat cliënten het Loket gaven, op één decimaal afgerond. Getoond zodra "
+      "het aantal ingevulde vragenlijsten de minimumgrens haalt.",
+      "Mean grade (1-10) clients gave the Loket, rounded to one decimal. Shown whenever the number of survey "
+      "responses reaches the minimum count."),
      ("Cijfer per ingevulde vragenlijst", "Grade per survey response"), None),
     ("grade_7plus", ("Cijfer 7 of hoger", "Grade 7 or higher"),
      ("Aandeel van de ingevulde vragenlijsten met een rapportcijfer van 7 of hoger.",
@@ -718,6 +762,38 @@ TEXTS.update({
     "cmp.website_returning_visits": ("{value} terugkerende bezoekers", "{value} returning visitors"),
 })
 
+# The privacy rule (issue #14): its numbers are the app's policy (LOKET_MIN_COUNT, LOKET_ROUNDING_BASE,
+# LOKET_SHOW_ZEROS, LOKET_EXACT_NATIONAL_TOTAL), never literals. Formatted only by `rule_sentence`
+# and `rule_text` below; every legend, page, export and the API use those with the configured policy.
+TEXTS.update({
+    "rule.rounded": ("Aantallen zijn afgerond op {base}", "Counts are rounded to the nearest {base}"),
+    "rule.not_rounded": ("Aantallen zijn niet afgerond", "Counts are not rounded"),
+    "rule.sentence": (
+        "{rounding}; aantallen onder {k}{zeros}, en cijfers waaruit zo'n aantal is af te leiden, "
+        "worden niet getoond ({symbol}).",
+        "{rounding}; counts under {k}{zeros}, and figures from which such a count could be worked out, "
+        "are not shown ({symbol}).",
+    ),
+    "rule.zeros_hidden": (", ook 0", ", zero included"),
+    "rule.full": (
+        "Geen enkel cijfer gaat over één cliënt. {rounding}.{national} Een aantal van minder dan {k} cliënten "
+        "wordt niet getoond{zeros}, en ook geen cijfer waaruit zo'n aantal terug te rekenen is (uit "
+        "totalen, uit een andere verdeling, uit een vorige periode). Percentages, gemiddelden, medianen en "
+        "percentielen worden alleen getoond als de aantallen waarop ze berusten getoond worden; percentages "
+        "worden berekend uit de getoonde (afgeronde) aantallen, in hele procenten. Cijfers van een eenheid zijn "
+        "er per kwartaal en per jaar; verdelingen van een eenheid alleen per jaar.",
+        "No figure is about one client. {rounding}.{national} A count of fewer than {k} clients is "
+        "not shown{zeros}, and neither is any figure from which such a count could be worked out (from totals, from "
+        "another breakdown, from an earlier period). Percentages, means, medians and percentiles are shown only "
+        "when the counts they rest on are shown; percentages are computed from the shown (rounded) counts, in "
+        "whole percent. A unit's figures exist per quarter and per year; a unit's breakdowns per year only.",
+    ),
+    "rule.full.zeros_hidden": (" (ook een 0 niet)", " (nor is a zero)"),
+    "rule.full.exact_national": (" De landelijke totalen per periode zijn niet afgerond.",
+                                 " The national totals per period are not rounded."),
+})
+
+
 MONTHS = {
     "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
@@ -737,6 +813,11 @@ def t(key: str, lang: str | None = None) -> str:
     """Return the text for a key in a language (the caller's by default)."""
     nl, en = TEXTS[key]
     return en if (lang or current_language()) == "en" else nl
+
+
+def release_note(release: int | None, lang: str) -> str:
+    """Return ", release N" for the catalogue release figures come from (empty when unknown)."""
+    return f", {t('app.release', lang).format(release=release)}" if release else ""
 
 
 def fmt_number(value: float | None, lang: str, decimals: int = 0) -> str:
@@ -771,3 +852,28 @@ def fmt_period(period: str, lang: str) -> str:
     if len(period) == 7:
         return f"{MONTHS[lang][int(period[5:7]) - 1]} {period[:4]}"
     return period
+
+
+def _rounding(policy: Policy, lang: str) -> str:
+    if policy.base <= 1:
+        return t("rule.not_rounded", lang)
+    return t("rule.rounded", lang).format(base=fmt_number(policy.base, lang))
+
+
+def rule_sentence(policy: Policy, lang: str | None = None) -> str:
+    """Return the privacy rule in the one sentence users see under every chart and in every export, with
+    the policy's numbers: "Aantallen zijn afgerond op 5; aantallen onder 10, en cijfers waaruit zo'n
+    aantal is af te leiden, worden niet getoond (*)."."""
+    lang = lang or current_language()
+    return t("rule.sentence", lang).format(
+        rounding=_rounding(policy, lang), k=fmt_number(policy.k, lang), symbol=SYMBOL,
+        zeros="" if policy.show_zeros else t("rule.zeros_hidden", lang))
+
+
+def rule_text(policy: Policy, lang: str | None = None) -> str:
+    """Return the privacy rule in full (the definitions page, the rule sheet and closing slide of exports)."""
+    lang = lang or current_language()
+    return t("rule.full", lang).format(
+        rounding=_rounding(policy, lang), k=fmt_number(policy.k, lang),
+        zeros="" if policy.show_zeros else t("rule.full.zeros_hidden", lang),
+        national=t("rule.full.exact_national", lang) if policy.exact_national_total else "")

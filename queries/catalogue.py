@@ -18,16 +18,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from queries import codes, columns, periods
+from queries import codes, columns, declarations, loss, periods, releases
 from queries.access import NATIONAL
-from queries.codes import UNITS
+from queries.audit import AT_LEAST_K, BELOW_K
+from queries.codes import TOTAL, UNITS
 from queries.privacy import Policy
+from queries.linked import KEY
+from queries.protect import Protection, cell_costs, code_digest, protect
+from queries.releases import KEPT_SHOWN
 from queries.schema import (
     CatalogueRefresh, Contact, IndicatorTarget, ProtectedBlock, PublishedCell, Registration, RegistrationQuestion,
     Session, Survey, WebsiteVisits,
 )
 
-TOTAL = "_total"
 REFRESH_LOCK_KEY = 0x4C6F6B6574  # "Loket": the advisory lock that keeps two refreshes apart
 
 
@@ -58,9 +61,9 @@ class CountTable:
 class MeasureTable:
     """A published table of statistics (medians, percentiles, means) over the clients of one count cell.
 
-    A statistic is shown only where its count cell (`counted_by`, or per `by` code that table's
-    category) is itself published: that count is then at least k, and whether the statistic is
-    shown tells an attacker nothing the counts do not.
+    A statistic exists wherever its count cell (`counted_by`, or per `by` code that table's
+    category) is published, and is shown exactly when at least k clients have a value. `complete`:
+    every client of the count cell has a value, so a statistic not shown means the count is below k.
     """
 
     name: str
@@ -71,6 +74,7 @@ class MeasureTable:
     by: str | None = None
     by_table: str | None = None
     by_codes: tuple[str, ...] = ()
+    complete: bool = True
 
     def count_cell(self, by_code: str) -> tuple[str, str]:
         """Return the (table, category) of the count cell under one split of the statistic."""
@@ -82,6 +86,9 @@ def _t(name, population, column=None, codes_=(TOTAL,), parent=None, multi=False)
 
 
 YES_NO = ("yes", "no")
+TCL_CLASSES = ("not_done", "below_cutoff", "above_cutoff")
+# A closed trajectory whose outcome or work status was not recorded (the importer allows it).
+NOT_RECORDED = "not_recorded"
 COUNT_TABLES: tuple[CountTable, ...] = (
     _t("registrations", "registrations"),
     _t("registrations_by_target_group", "registrations", "target_group", codes.TARGET_GROUPS.values),
@@ -91,26 +98,30 @@ COUNT_TABLES: tuple[CountTable, ...] = (
     _t("registrations_by_age_band", "registrations", "age_band", codes.AGE_BANDS.values),
     _t("registrations_by_found_via", "registrations", "found_via", codes.FOUND_VIA.values),
     _t("registrations_by_question_type", "registrations", "question_type", codes.QUESTION_TYPES.values, multi=True),
-    _t("registrations_by_referral", "registrations", "referral", (*codes.REFERRAL_OUTCOMES.values, "open")),
     _t("registrations_by_anonymity", "registrations", "anonymity", YES_NO),
     _t("registrations_by_anonymity_reason", "registrations", "anonymity_reason", codes.ANONYMITY_REASONS.values,
        parent=("registrations_by_anonymity", "yes")),
-    _t("registrations_by_work_status", "registrations", "work_status", (*codes.WORK_STATUSES.values, "open")),
-    _t("registrations_by_intake", "registrations", "intake", YES_NO),
-    _t("registrations_by_waiting", "registrations", "waiting", ("within_14", "after_14"),
-       parent=("registrations_by_intake", "yes")),
-    _t("registrations_by_tcl", "registrations", "tcl", ("not_done", "below_cutoff", "above_cutoff")),
-    _t("registrations_by_tcl_referral", "registrations", "tcl_referral", ("referred", "not_referred", "open"),
-       parent=("registrations_by_tcl", "above_cutoff")),
-    _t("registrations_by_counsellor_changes", "registrations", "counsellor_changes", ("0", "1", "2plus")),
-    _t("registrations_by_pg_evaluation", "registrations", "pg_evaluation", ("evaluated", "not_evaluated"),
-       parent=("registrations_by_product", "process_guidance")),
+    # Intakes in the month of the first intake: a month's figures are final once it is over (a
+    # registration still waiting changes no published cell until its intake happens).
+    _t("intakes", "intakes"),
+    _t("intakes_by_waiting", "intakes", "waiting", ("within_14", "after_14")),
+    _t("intakes_by_tcl", "intakes", "tcl", TCL_CLASSES),
     _t("contacts", "contacts"),
     _t("contacts_by_channel", "contacts", "channel", codes.CHANNELS.values),
     _t("contacts_by_time_class", "contacts", "time_class", ("office", "evening", "night", "weekend")),
     _t("contacts_by_registration", "contacts", "led", YES_NO),
+    # Closures in the month of closure, with what is known only then: outcome, work status,
+    # counsellor changes, the referral of a TCL score above the cut-off, evaluation moments.
     _t("closures", "closures"),
     _t("closures_by_product", "closures", "product", codes.PRODUCTS.values),
+    _t("closures_by_referral", "closures", "referral", (*codes.REFERRAL_OUTCOMES.values, NOT_RECORDED)),
+    _t("closures_by_work_status", "closures", "work_status", (*codes.WORK_STATUSES.values, NOT_RECORDED)),
+    _t("closures_by_counsellor_changes", "closures", "counsellor_changes", ("0", "1", "2plus")),
+    _t("closures_by_tcl", "closures", "tcl", TCL_CLASSES),
+    _t("closures_by_tcl_referral", "closures", "tcl_referral", ("referred", "not_referred"),
+       parent=("closures_by_tcl", "above_cutoff")),
+    _t("closures_by_pg_evaluation", "closures", "pg_evaluation", ("evaluated", "not_evaluated"),
+       parent=("closures_by_product", "process_guidance")),
     _t("surveys", "surveys"),
     _t("surveys_by_grade", "surveys", "grade_class", ("7plus", "below_7")),
     _t("surveys_by_goals", "surveys", "goals_reached", codes.GOALS_REACHED.values),
@@ -120,15 +131,22 @@ COUNT_TABLES: tuple[CountTable, ...] = (
 TABLES_BY_NAME = {t.name: t for t in COUNT_TABLES}
 
 MEASURE_TABLES: tuple[MeasureTable, ...] = (
-    MeasureTable("waiting_days", "registrations", "wait_days", ("median", "p80"), ("registrations_by_intake", "yes")),
+    MeasureTable("waiting_days", "intakes", "wait_days", ("median", "p80"), ("intakes", TOTAL)),
     MeasureTable("throughput_days", "closures", "throughput_days", ("median",), ("closures", TOTAL),
                  "product", "closures_by_product", codes.PRODUCTS.values),
     MeasureTable("sessions_per_trajectory", "closures", "sessions_count", ("mean", "median"), ("closures", TOTAL)),
     MeasureTable("survey_grade", "surveys", "grade", ("mean",), ("surveys", TOTAL)),
-    *(MeasureTable(f"survey_rating_{a}", "surveys", f"rating_{a}", ("mean",), ("surveys", TOTAL))
+    *(MeasureTable(f"survey_rating_{a}", "surveys", f"rating_{a}", ("mean",), ("surveys", TOTAL), complete=False)
       for a in ("reachability", "waiting_time", "expertise", "treatment")),
 )
 MEASURES_BY_NAME = {m.name: m for m in MEASURE_TABLES}
+# The cells users lose most when they are hidden (secondary suppression avoids them): those the
+# headline indicators rest on and the counts statistics rest on.
+HEADLINE_CELLS = frozenset({
+    *(cell for key in (*declarations.OVERVIEW, *declarations.FIRST_CHARTS) for cell in declarations.count_cells(key)),
+    *(m.count_cell(code) for m in MEASURE_TABLES for code in (TOTAL, *m.by_codes)),
+})
+RATE_CELLS = frozenset(cell for key in declarations.INDICATORS for cell in declarations.count_cells(key))
 PUBLIC_TABLES = ("website_visits",)
 
 
@@ -205,7 +223,8 @@ QUERIES = {
     .outerjoin(_r, _r.id == _s.registration_id),
 }
 # Which of those each population is built from.
-SOURCES = {"registrations": ("registrations", "evaluations"), "closures": ("registrations", "evaluations"),
+SOURCES = {"registrations": ("registrations", "evaluations"), "intakes": ("registrations", "evaluations"),
+           "closures": ("registrations", "evaluations"),
            "questions": ("registrations", "evaluations", "questions"), "contacts": ("contacts",),
            "surveys": ("surveys",)}
 
@@ -227,13 +246,11 @@ def _registration_frame(table: pa.Table, evaluations: pa.Table) -> pd.DataFrame:
     return df.assign(
         wait_days=wait,
         throughput_days=_days(df["closed_on"], df["registered_on"]),
-        intake=_classes([wait.notna()], ["yes"], "no"),
         waiting=_classes([wait <= 14, wait > 14], ["within_14", "after_14"]),
         tcl=tcl,
-        referral=_filled(outcome, "open"),
-        tcl_referral=_classes([above & outcome.isin(referred), above & outcome.notna(), above],
-                              ["referred", "not_referred", "open"]),
-        work_status=_filled(df["work_status"], "open"),
+        referral=_filled(outcome, NOT_RECORDED),
+        tcl_referral=_classes([above & outcome.isin(referred), above], ["referred", "not_referred"]),
+        work_status=_filled(df["work_status"], NOT_RECORDED),
         anonymity=_classes([anonymous], ["yes"], "no"),
         anonymity_reason=df["anonymity_reason"].where(anonymous),
         counsellor_changes=_classes([df["counsellor_changes"] == 0, df["counsellor_changes"] == 1], ["0", "1"],
@@ -296,6 +313,7 @@ def read_populations(conn: sa.Connection, last_month: str, only: tuple[str, ...]
     if "registrations" in tables:
         everything = _registration_frame(tables["registrations"], tables["evaluations"])
         out["registrations"] = _keyed(everything, _month_codes(everything["registered_on"], months), months)
+        out["intakes"] = _keyed(everything, _month_codes(everything["first_intake_on"], months), months)
         out["closures"] = _keyed(everything, _month_codes(everything["closed_on"], months), months)
     if "questions" in tables:
         out["questions"] = _question_frame(tables["questions"], out["registrations"])
@@ -377,9 +395,17 @@ def build_counts(populations: dict[str, pd.DataFrame], last_month: str,
 
 
 def _statistics(rows: pd.DataFrame, keys: list[str], stats: tuple[str, ...]) -> pd.DataFrame:
+    # Medians and percentiles are order statistics ("lower" interpolation): always one client's own
+    # whole number, so neither a .5 (an even count) nor an interpolated fraction says anything
+    # about how many clients there are.
     grouped = rows.groupby(keys, observed=True)["value"]
-    out = pd.DataFrame({stat: grouped.quantile(0.8) if stat == "p80" else grouped.agg(stat) for stat in stats})
+    out = pd.DataFrame({stat: grouped.quantile(QUANTILES[stat], interpolation="lower") if stat in QUANTILES
+                        else grouped.agg(stat) for stat in stats})
+    out["clients"] = grouped.size()
     return out.reset_index()
+
+
+QUANTILES = {"median": 0.5, "p80": 0.8}
 
 
 def _measure_cells(rows: pd.DataFrame, value: str, stats: tuple[str, ...], spans: dict[str, list[str]]) -> pd.DataFrame:
@@ -395,10 +421,15 @@ def _measure_cells(rows: pd.DataFrame, value: str, stats: tuple[str, ...], spans
     return pd.concat(frames, ignore_index=True)
 
 
-def build_measures(populations: dict[str, pd.DataFrame], last_month: str, published: pd.DataFrame) -> pd.DataFrame:
-    """Return medians, percentiles and means, each shown only where its count cell is published."""
+def build_measures(populations: dict[str, pd.DataFrame], last_month: str, counts: pd.DataFrame,
+                   policy: Policy) -> pd.DataFrame:
+    """Return medians, percentiles and means, each shown exactly where at least k clients underlie it.
+
+    Whether a statistic is shown then tells an attacker only "its count is at least k" (or, when it
+    is not shown, "below k"); the attacker check knows both (`statistic_facts`). A statistic exists
+    wherever its count cell is published, whatever that cell's own status.
+    """
     spans = periods.complete_periods(periods.FIRST_MONTH, last_month)
-    cell_keys = ["table_name", "scope", "period_type", "period", "category"]
     where = ["scope", "period_type", "period"]
     frames = []
     for m in MEASURE_TABLES:
@@ -406,31 +437,103 @@ def build_measures(populations: dict[str, pd.DataFrame], last_month: str, publis
         for by_code in (TOTAL, *m.by_codes):
             part = rows if by_code == TOTAL else rows[rows[m.by] == by_code]
             count_table, count_category = m.count_cell(by_code)
-            count_cells = published.loc[(published["table_name"] == count_table)
-                                        & (published["category"] == count_category), [*cell_keys, "suppressed"]]
-            # A statistic exists exactly where its count cell is published, hidden or not.
-            stats = _measure_cells(part, m.value, m.stats, spans).merge(count_cells[[*where, "suppressed"]], on=where)
+            exists = counts.loc[(counts["table_name"] == count_table) & (counts["category"] == count_category), where]
+            stats = exists.merge(_measure_cells(part, m.value, m.stats, spans), on=where, how="left")
+            ok = stats["clients"].fillna(0).to_numpy() >= policy.k
             for stat in m.stats:
-                ok = ~stats["suppressed"].to_numpy(dtype=bool)
+                value = stats[stat].round(policy.mean_decimals) if stat not in QUANTILES else stats[stat]
                 frames.append(stats[where].assign(
-                    value=np.where(ok, stats[stat].round(1), np.nan), table_name=m.name,
+                    value=np.where(ok, value, np.nan), table_name=m.name,
                     category=by_code if m.by else stat, suppressed=~ok))
     return pd.concat(frames, ignore_index=True)
 
 
+def statistic_facts(measures: pd.DataFrame) -> pd.DataFrame:
+    """Return, per count cell that statistics rest on, what they tell of it: AT_LEAST_K, BELOW_K or nothing (0)."""
+    where = ["scope", "period_type", "period"]
+    frames = []
+    for m in MEASURE_TABLES:
+        for by_code in (TOTAL, *m.by_codes):
+            count_table, count_category = m.count_cell(by_code)
+            category = by_code if m.by else m.stats[0]
+            shown = measures.loc[(measures["table_name"] == m.name) & (measures["category"] == category),
+                                 [*where, "suppressed"]]
+            hidden = shown["suppressed"].to_numpy(dtype=bool)
+            fact = np.where(hidden, BELOW_K if m.complete else 0, AT_LEAST_K)
+            frames.append(shown[where].assign(table_name=count_table, category=count_category, fact=fact))
+    facts = pd.concat(frames, ignore_index=True)
+    # Several statistics may rest on one cell; any shown one says at least k.
+    return facts.groupby([*where, "table_name", "category"], as_index=False)["fact"].max()
+
+
 # --- protecting and storing ------------------------------------------------------------------
 
-def publish(counts: pd.DataFrame, policy: Policy, *, known: dict | None = None) -> tuple[pd.DataFrame, "Protection"]:
-    """Turn true counts into published cells: hidden, exact or rounded, decided by the protection."""
-    from queries.protect import protect
+def publish(counts: pd.DataFrame, policy: Policy, *, known: dict | None = None,
+            history: dict | None = None) -> tuple[pd.DataFrame, Protection]:
+    """Turn true counts into published cells: hidden, exact or rounded, decided by the protection.
 
+    A cell an earlier release fixed (`fixed`, `fixed_value`) keeps what that release published.
+    """
     counts = counts.reset_index(drop=True)
-    protection = protect(counts, TABLES_BY_NAME, policy, known=known)
+    protection = protect(counts, TABLES_BY_NAME, policy, known=known, history=history)
     n = counts["n"].to_numpy()
     value = np.where(protection.exact, n, policy.round(n)).astype(float)
+    if "fixed_value" in counts:
+        value = np.where(counts["fixed"].to_numpy() == KEPT_SHOWN, counts["fixed_value"].to_numpy(dtype=float), value)
     value[protection.suppressed] = np.nan
-    published = counts.drop(columns="n").assign(value=value, suppressed=protection.suppressed)
+    published = counts[KEY].assign(value=value, suppressed=protection.suppressed)
     return published, protection
+
+
+def prepare_counts(populations: dict[str, pd.DataFrame], last_month: str, policy: Policy
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the true counts with what protects them (statistics' facts, costs) and the statistics."""
+    counts = build_counts(populations, last_month)
+    measures = build_measures(populations, last_month, counts, policy)
+    facts = statistic_facts(measures)
+    counts = counts.merge(facts, on=KEY, how="left").fillna({"fact": 0})
+    counts["fact"] = counts["fact"].astype(np.int64)
+    return counts.assign(cost=cell_costs(counts, TABLES_BY_NAME, HEADLINE_CELLS, RATE_CELLS)), measures
+
+
+def _history(conn: sa.Connection, counts: pd.DataFrame) -> dict[tuple[str, str], list[pd.DataFrame]]:
+    """Return, for each block with a revised cell, every earlier release of it (what the revision must stay safe with)."""
+    revised = counts[counts["revised"]]
+    if revised.empty:
+        return {}
+    blocks = {(TABLES_BY_NAME[t].population, p[:4]) for t, p in zip(revised["table_name"], revised["period"])}
+    truth = releases.truths(conn)
+    facts = _ledger_facts(conn)
+    out: dict[tuple[str, str], list[pd.DataFrame]] = {}
+    for release_id, state in releases.states(conn, list(TABLES_BY_NAME)):
+        state = _with_truth_and_facts(state, truth, facts.get(release_id))
+        block_of = list(zip(state["table_name"].map(lambda t: TABLES_BY_NAME[t].population), state["period"].str[:4]))
+        for key in blocks:
+            part = state[[b == key for b in block_of]]
+            if len(part):
+                out.setdefault(key, []).append(part.reset_index(drop=True))
+    return out
+
+
+def _ledger_facts(conn: sa.Connection) -> dict[int, pd.DataFrame]:
+    """Return, per release, what its statistics told of their count cells."""
+    return {release_id: statistic_facts(state) for release_id, state in releases.states(conn, list(MEASURES_BY_NAME))}
+
+
+def _with_truth_and_facts(state: pd.DataFrame, truth: pd.DataFrame, facts: pd.DataFrame | None) -> pd.DataFrame:
+    state = state.merge(truth, on=[*KEY, "version"], how="left")
+    if facts is not None:
+        state = state.merge(facts, on=KEY, how="left")
+    return state.assign(fact=state.get("fact", 0)).fillna({"fact": 0})
+
+
+def release_history(engine: sa.Engine) -> list[tuple[int, pd.DataFrame]]:
+    """Return every release's count cells as published, with true counts and statistics' facts (for the audit only)."""
+    with engine.connect() as conn:
+        truth = releases.truths(conn)
+        facts = _ledger_facts(conn)
+        return [(release_id, _with_truth_and_facts(state, truth, facts.get(release_id)))
+                for release_id, state in releases.states(conn, list(TABLES_BY_NAME))]
 
 
 def _website_cells(conn: sa.Connection, last_month: str) -> pd.DataFrame:
@@ -490,21 +593,27 @@ def _refresh_lock(conn: sa.Connection):
 
 
 def refresh(engine: sa.Engine, policy: Policy, *, today: dt.date | None = None) -> CatalogueRefresh:
-    """Rebuild the whole published catalogue from the store in one transaction."""
+    """Publish a new release of the catalogue from the store in one transaction, keeping the past stable."""
+    from queries import refresh_due
+
     started = time.perf_counter()
     last_month = periods.last_complete_month(today or dt.date.today())
     with engine.begin() as conn, _refresh_lock(conn):
+        due = refresh_due.seen(conn)  # the loads this refresh publishes: read before the store is
         populations = read_populations(conn, last_month)
-        counts = build_counts(populations, last_month)
-        published, protection = publish(counts, policy, known=_protected_blocks(conn))
+        counts, measures = prepare_counts(populations, last_month, policy)
+        latest = latest_refresh(conn)
+        previous = releases.previous_state(conn)
+        stable = latest is not None and json.loads(latest.policy) == asdict(policy)
+        counts = releases.carry_forward(counts, previous, stable=stable)
+        published, protection = publish(counts, policy, known=_protected_blocks(conn), history=_history(conn, counts))
         _store_protected_blocks(conn, protection.blocks)
-        measures = build_measures(populations, last_month, published)
         cells = pd.concat([published, measures, _website_cells(conn, last_month)], ignore_index=True)
-        cells = cells[["table_name", "scope", "period_type", "period", "category", "value", "suppressed"]]
-        conn.execute(sa.delete(PublishedCell))
-        records = cells.astype(object).where(cells.notna(), None).to_dict("records")
-        for start in range(0, len(records), 50_000):
-            conn.execute(sa.insert(PublishedCell), records[start:start + 50_000])
+        compared = releases.against(cells[[*KEY, "value", "suppressed"]], previous, counts)
+        counted = counts[[*KEY, "n"]].assign(suppressed=published["suppressed"].to_numpy())
+        report = {"overall": loss.cells_lost(counted, policy.k, TABLES_BY_NAME),
+                  "indicators": loss.as_records(loss.information_loss(counted, measures, policy.k, TABLES_BY_NAME,
+                                                                      MEASURES_BY_NAME))}
         run = dict(
             refreshed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
             data_until=last_month,
@@ -514,9 +623,21 @@ def refresh(engine: sa.Engine, policy: Policy, *, today: dt.date | None = None) 
             secondary_suppressed=int(protection.secondary.sum()),
             blocks=len(protection.blocks),
             blocks_protected=protection.protected,
-            seconds=round(time.perf_counter() - started, 3),
+            code_digest=code_digest(),
+            loss=json.dumps(report),
+            seconds=0.0,
         )
-        conn.execute(sa.insert(CatalogueRefresh), run)
+        release_id = conn.execute(sa.insert(CatalogueRefresh).returning(CatalogueRefresh.id), run).scalar_one()
+        revised = releases.record(conn, release_id, compared, counts)
+        conn.execute(sa.delete(PublishedCell))
+        cells = compared[[*KEY, "value", "suppressed", "revised"]]
+        records = cells.astype(object).where(cells.notna(), None).to_dict("records")
+        for start in range(0, len(records), 50_000):
+            conn.execute(sa.insert(PublishedCell), records[start:start + 50_000])
+        run.update(id=release_id, revised_cells=revised, seconds=round(time.perf_counter() - started, 3))
+        conn.execute(sa.update(CatalogueRefresh).where(CatalogueRefresh.id == release_id)
+                     .values(revised_cells=revised, seconds=run["seconds"]))
+        refresh_due.clear(conn, due)
     return CatalogueRefresh(**run)
 
 
@@ -544,12 +665,12 @@ CELL_FIELDS = ("scope", "period", "category", "value", "suppressed")
 
 
 def cell_rows(conn: sa.Connection, table_name: str, period_type: str, scopes: list[str], *,
-              start: str | None = None, end: str | None = None) -> list[sa.Row]:
+              start: str | None = None, end: str | None = None, revised: bool = False) -> list[sa.Row]:
     """Return the protected cells of one table for some scopes (within a period range), in period order."""
     c = PublishedCell.__table__.c
     # One index slice (table, period type, scope, period); the periods of one type sort as text.
     query = (
-        sa.select(c.scope, c.period, c.category, c.value, c.suppressed)
+        sa.select(c.scope, c.period, c.category, c.value, c.suppressed, *([c.revised] if revised else []))
         .where(c.table_name == table_name, c.period_type == period_type, c.scope.in_(scopes))
         .order_by(c.scope, c.period, c.category)
     )
@@ -569,26 +690,22 @@ def periods_of(conn: sa.Connection, table_name: str, period_type: str, scope: st
 
 
 def read_cells(conn: sa.Connection, table_name: str, period_type: str, scopes: list[str], *,
-               start: str | None = None, end: str | None = None) -> pd.DataFrame:
+               start: str | None = None, end: str | None = None, revised: bool = False) -> pd.DataFrame:
     """Return the protected cells of one table for some scopes (within a period range), in period order."""
-    rows = cell_rows(conn, table_name, period_type, scopes, start=start, end=end)
-    return pd.DataFrame.from_records(rows, columns=list(CELL_FIELDS))
+    rows = cell_rows(conn, table_name, period_type, scopes, start=start, end=end, revised=revised)
+    return pd.DataFrame.from_records(rows, columns=[*CELL_FIELDS, *(["revised"] if revised else [])])
 
 
 def counts_beside_publication(engine: sa.Engine) -> tuple[pd.DataFrame, str]:
-    """Return every published count cell with its true count beside it, for the attacker check only."""
+    """Return the latest release's count cells with their true counts and statistics' facts, for the attacker check only."""
+    history = release_history(engine)
     with engine.connect() as conn:
         latest = latest_refresh(conn)
-        if latest is None:
+        if latest is None or not history:
             raise LookupError("the catalogue has not been built yet: run `loket refresh`")
         counts = build_counts(read_populations(conn, latest.data_until), latest.data_until)
-        c = PublishedCell.__table__.c
-        published = pd.read_sql(
-            sa.select(c.table_name, c.scope, c.period_type, c.period, c.category, c.value, c.suppressed)
-            .where(c.table_name.in_(list(TABLES_BY_NAME))), conn)
-    merged = counts.merge(published, on=["table_name", "scope", "period_type", "period", "category"],
-                          how="outer", indicator=True)
-    if (merged["_merge"] != "both").any():
+    cells = history[-1][1]
+    merged = counts.merge(cells, on=KEY, how="outer", indicator=True, suffixes=("_store", ""))
+    if (merged["_merge"] != "both").any() or (merged["n_store"] != merged["n"]).any():
         raise RuntimeError("the catalogue does not match the store: refresh it before auditing")
-    merged["suppressed"] = merged["suppressed"].astype(bool)
-    return merged.drop(columns="_merge"), latest.data_until
+    return cells, latest.data_until

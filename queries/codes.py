@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The category of a count table's total (and of a statistic over all clients of its count cell).
+TOTAL = "_total"
+
 
 @dataclass(frozen=True)
 class Code:

@@ -7,10 +7,12 @@ How an import runs (`import_files`):
 
 * Everything happens in one database transaction. Files are taken in dependency order (units,
   registrations, sessions, surveys, contacts, website visits), each in two streaming passes:
-  the first parses and validates every row (and finds ids that occur twice in the file), the
+  the first parses and validates every row (and finds keys that occur twice in the file), the
   second parses again and upserts the valid rows in chunks. Memory is bounded by the chunk
-  size, not by the file: rows are never all held at once (ids of the file are kept as 8-byte
-  hashes to find duplicates).
+  size, not by the file: rows are never all held at once (keys of the file are kept as 8-byte
+  hashes to find duplicates). Keys are compared as the store holds them, after parsing: `2013-03`
+  and `mrt 2013` are one month, `NN` and `Noord-Nederland` one unit. A key in two files of one
+  import (two files of one type) rejects its rows in both.
 * Rows are keyed by the source system's ids (`source_id`; website visits by month, units by
   code): a new id is inserted, a known id whose values differ is updated (its `batch_id` then
   names this import), an identical row is left alone. Nothing is ever deleted.
@@ -20,9 +22,15 @@ How an import runs (`import_files`):
 * Every rejected row is reported (`RowError`: file, line, column, value, reason) to the
   caller's `on_error` as it is found; `write_report` writes them as CSV for a spreadsheet.
 * One `import_batches` row per file records who, when, the file's SHA-256 and the counts; a
-  rejected import is recorded too (status "rejected", in its own transaction).
-* After a committed import that changed something, the published catalogue is refreshed
-  through `refresh_catalogue` (the one place that calls it).
+  rejected import is recorded too (status "rejected", in its own transaction), as is one the
+  store refused (an integrity error, a locked or read-only store): the caller gets a plain
+  reason (`store_refused`, `store_failed`), never the database's text with its SQL. With an
+  `audit` access, the import is in the audit log (action "import") in the same transactions.
+* A load that changed rows marks a refresh as due in its own transaction
+  (`queries.refresh_due`); after the commit the published catalogue is refreshed through
+  `refresh_catalogue` (the one place that calls it), whose transaction clears the mark. If the
+  refresh fails or the process dies first, the mark stays: the next import refreshes even when
+  it changes nothing, and so does the next start of the app.
 """
 from __future__ import annotations
 
@@ -43,11 +51,12 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import sqlalchemy as sa
 
-from queries import codes
+from queries import codes, csvfile, refresh_due
 from queries.codes import CodeList
 from queries.schema import (
     Contact, ImportBatch, Registration, RegistrationQuestion, Session, Survey, Unit, WebsiteVisits,
@@ -60,6 +69,10 @@ KEEP_ERRORS = 1_000                 # errors kept on the result (all go to `on_e
 MAX_ID_LENGTH = 64
 QUESTION_SEPARATOR = "|"
 PG_LOCK_KEY = 7_000_007             # advisory lock: one import at a time on PostgreSQL
+LOCAL_TIME = ZoneInfo("Europe/Amsterdam")  # the registration system's clock (contact times)
+# A session may follow its registration's closure by this much (a follow-up or evaluation talk
+# some weeks later); later than that, the session or the closing date is wrong in the export.
+SESSION_AFTER_CLOSE_DAYS = 90
 STATUSES = ("loaded", "partial", "rejected", "unchanged")
 
 
@@ -89,11 +102,17 @@ REASONS: dict[str, tuple[str, str]] = {
     "duplicate_column": ("The column {column} appears more than once.", "De kolom {column} komt meer dan eens voor."),
     "malformed_csv": ("The CSV file cannot be read from this line on: {detail}.",
                       "Het CSV-bestand is vanaf deze regel niet te lezen: {detail}."),
+    "several_sheets": ("The workbook has a sheet for each of several file types ({sheets}); save each as a file of "
+                       "its own, or name the type with --kind.",
+                       "De werkmap heeft een werkblad voor elk van meer bestandstypen ({sheets}); sla elk op als een "
+                       "eigen bestand, of noem het type met --kind."),
     # one row or value
     "field_count": ("The row has {n} fields, the header has {m}{hint}.", "De regel heeft {n} velden, de kopregel {m}{hint}."),
     "required": ("A value is required.", "Een waarde is verplicht."),
     "unknown_code": ("Not a code or label of the list '{list}'{hint}.", "Geen code of omschrijving uit de lijst '{list}'{hint}."),
     "not_date": ("Not a date: write dd-mm-yyyy or yyyy-mm-dd.", "Geen datum: schrijf dd-mm-jjjj of jjjj-mm-dd."),
+    "unicode_digits": ("Contains digits other than 0-9 ({chars}); write the ordinary digits 0-9.",
+                       "Bevat andere cijfers dan 0-9 ({chars}); schrijf de gewone cijfers 0-9."),
     "no_such_date": ("No such date.", "Deze datum bestaat niet."),
     "two_digit_year": ("The year must have four digits.", "Het jaar moet vier cijfers hebben."),
     "not_datetime": ("Not a date and time: write dd-mm-yyyy hh:mm or yyyy-mm-dd hh:mm.",
@@ -101,6 +120,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_month": ("Not a month: write yyyy-mm, mm-yyyy or the first of the month (01-mm-yyyy).",
                   "Geen maand: schrijf jjjj-mm, mm-jjjj of de eerste van de maand (01-mm-jjjj)."),
     "future": ("The date is in the future.", "De datum ligt in de toekomst."),
+    "future_time": ("The time is later than now ({now}).", "Het tijdstip ligt na nu ({now})."),
     "too_early": ("The date is before the Loket opened (1 May 2012).", "De datum ligt voor de start van het Loket (1 mei 2012)."),
     "not_integer": ("Not a whole number.", "Geen geheel getal."),
     "out_of_range": ("Must be between {lo} and {hi}.", "Moet tussen {lo} en {hi} liggen."),
@@ -130,10 +150,32 @@ REASONS: dict[str, tuple[str, str]] = {
                    "Het aantal bezoeken ({visits}) is niet nieuwe ({new}) plus terugkerende ({returning}) bezoeken."),
     "duplicate": ("The id {key} occurs more than once in this file (lines {lines}); none of these rows is loaded.",
                   "Het id {key} komt meer dan eens voor in dit bestand (regels {lines}); geen van deze regels wordt geladen."),
+    "duplicate_key": ("{key} occurs more than once in this file, written as {spellings} (lines {lines}); none of "
+                      "these rows is loaded.",
+                      "{key} komt meer dan eens voor in dit bestand, geschreven als {spellings} (regels {lines}); "
+                      "geen van deze regels wordt geladen."),
+    "duplicate_file": ("{key} also occurs in {others} of this import; a row may be in one file only, so none of "
+                       "these rows is loaded.",
+                       "{key} komt ook voor in {others} van deze import; een regel mag in maar een bestand staan, "
+                       "dus geen van deze regels wordt geladen."),
     "unknown_registration": ("No registration with id {key} in the store or among the valid rows of this import.",
                              "Geen aanmelding met id {key} in de database of bij de goede regels van deze import."),
     "before_registration": ("The date ({date}) is before the registration ({registered}).",
                             "De datum ({date}) ligt voor de aanmelding ({registered})."),
+    "after_closure": ("The session ({date}) is more than {days} days after its registration was closed ({closed}).",
+                      "Het gesprek ({date}) ligt meer dan {days} dagen na de afsluiting van de aanmelding ({closed})."),
+    # the store refused the import (after every row was valid): never the database's own text, which shows SQL
+    "store_refused": ("The store refused the rows of lines {lines} ({rule}); nothing of this import was changed. "
+                      "Please report this to the maintainers of the monitor.",
+                      "De database weigerde de regels {lines} ({rule}); er is niets van deze import veranderd. "
+                      "Meld dit aan de beheerders van de monitor."),
+    "store_failed": ("The store could not be written ({detail}); nothing of this import was changed. Try again later.",
+                     "De database kon niet worden beschreven ({detail}); er is niets van deze import veranderd. "
+                     "Probeer het later opnieuw."),
+    "internal_error": ("The import failed because of an error in the monitor ({detail}); nothing was changed. The "
+                       "error was logged.",
+                       "De import is mislukt door een fout in de monitor ({detail}); er is niets veranderd. De fout "
+                       "is vastgelegd."),
 }
 
 
@@ -225,13 +267,27 @@ class _Codes:
     def __call__(self, text: str) -> str:
         code = self.table.get(text.casefold())
         if code is None:
+            _ascii_digits(text)  # folding would turn a full-width 2 into a product number
             code = self.table.get(_fold(text))
+            if code is None and (whole := _WHOLE_CODE.match(text)):
+                code = self.table.get(whole.group(1))  # Excel writes the number 2 as 2.0 (or 2,0)
             if code is None:
                 hint = ""
                 if "Ã" in text or "â€" in text:
                     hint = " (it looks like UTF-8 read as Windows-1252: does the file mix encodings?)"
                 raise _Bad("unknown_code", list=self.codes.name, hint=hint)
         return code
+
+
+_WHOLE_CODE = re.compile(r"(\d+)[.,]0+$", re.ASCII)
+
+
+def _ascii_digits(text: str) -> None:
+    """Refuse digits other than 0-9 (full-width, Arabic-Indic, ...): int() and \\d would take them as numbers."""
+    if not text.isascii():
+        foreign = sorted({ch for ch in text if ch.isdigit()})
+        if foreign:
+            raise _Bad("unicode_digits", chars=" ".join(foreign))
 
 
 _TRUE = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
@@ -252,9 +308,11 @@ def _bool(text: str) -> bool:
     return value
 
 
-# Dutch files (';'-separated, XLSX): 1.234,0 ; others (','-separated): 1,234.0
-_THOUSANDS = {True: re.compile(r"\d{1,3}(?:\.\d{3})+$"), False: re.compile(r"\d{1,3}(?:,\d{3})+$")}
-_WHOLE_DECIMAL = {True: re.compile(r"(\d+),0*$"), False: re.compile(r"(\d+)\.0*$")}
+# Dutch files (';'-separated, XLSX): 1.234,0 ; others (','-separated): 1,234.0. A whole number with
+# the other mark and zeros (2.0 in a Dutch file) is what Excel writes for 2 on a computer set up
+# otherwise; thousands are tried first, so 2.000 stays 2000 in a Dutch file.
+_THOUSANDS = {True: re.compile(r"\d{1,3}(?:\.\d{3})+$", re.ASCII), False: re.compile(r"\d{1,3}(?:,\d{3})+$", re.ASCII)}
+_WHOLE_DECIMAL = {True: re.compile(r"(\d+)(?:,0*|\.0+)$", re.ASCII), False: re.compile(r"(\d+)(?:\.0*|,0+)$", re.ASCII)}
 
 
 def _integer(lo: int, hi: int, dutch: bool) -> Callable[[str], int]:
@@ -271,9 +329,10 @@ def _integer(lo: int, hi: int, dutch: bool) -> Callable[[str], int]:
             value = int(text.replace(".", "").replace(",", ""))
         elif m := whole.match(text):
             value = int(m.group(1))
-        elif re.fullmatch(r"-\s*\d+(?:[.,]\d*)?", text):
+        elif re.fullmatch(r"-\s*\d+(?:[.,]\d*)?", text, re.ASCII):
             raise _Bad("out_of_range", lo=lo, hi=hi)
         else:
+            _ascii_digits(text)
             raise _Bad("not_integer")
         if not lo <= value <= hi:
             raise _Bad("out_of_range", lo=lo, hi=hi)
@@ -282,14 +341,17 @@ def _integer(lo: int, hi: int, dutch: bool) -> Callable[[str], int]:
 
 
 _DATE = re.compile(
-    r"(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})|(?P<d2>\d{1,2})[-/.](?P<m2>\d{1,2})[-/.](?P<y2>\d{2,4}))"
-    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d{1,6})?)?)?$"
+    r"(?:(?P<y1>\d{4})(?P<s1>[-/])(?P<m1>\d{1,2})(?P=s1)(?P<d1>\d{1,2})"
+    r"|(?P<d2>\d{1,2})[-/.](?P<m2>\d{1,2})[-/.](?P<y2>\d{2,4}))"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d{1,6})?)?)?$",
+    re.ASCII,  # \d would take full-width and other digits, and int() would read them
 )
 
 
 def _date_parts(text: str) -> tuple[dt.date, tuple[int, int, int] | None]:
     m = _DATE.match(text)
     if m is None:
+        _ascii_digits(text)
         raise _Bad("not_date")
     if m["y1"]:
         y, mo, d = int(m["y1"]), int(m["m1"]), int(m["d1"])
@@ -327,6 +389,9 @@ def _cached(parse: Callable[[str], object], size: int = 50_000) -> Callable[[str
 def _date(today: dt.date) -> Callable[[str], dt.date]:
     def parse(text: str) -> dt.date:
         # the two usual spellings first, without a regular expression
+        if not text.isascii():
+            _ascii_digits(text)
+            raise _Bad("not_date")
         if len(text) == 10 and text[2] == "-" and text[5] == "-" and text[:2].isdigit() and text[3:5].isdigit() \
                 and text[6:].isdigit():
             try:
@@ -350,7 +415,10 @@ def _date(today: dt.date) -> Callable[[str], dt.date]:
     return parse
 
 
-def _datetime(today: dt.date) -> Callable[[str], dt.datetime]:
+def _datetime(today: dt.date, now: dt.datetime | None = None) -> Callable[[str], dt.datetime]:
+    """Parse a local timestamp, not later than `now` (local time; default: the end of `today`)."""
+    now = now or dt.datetime.combine(today, dt.time(23, 59, 59))
+
     def parse(text: str) -> dt.datetime:
         try:
             day, hms = _date_parts(text)
@@ -364,7 +432,10 @@ def _datetime(today: dt.date) -> Callable[[str], dt.datetime]:
             raise _Bad("future")
         if day < LOKET_OPENED:
             raise _Bad("too_early")
-        return dt.datetime(day.year, day.month, day.day, *hms)
+        stamp = dt.datetime(day.year, day.month, day.day, *hms)
+        if stamp > now:
+            raise _Bad("future_time", now=now.strftime("%d-%m-%Y %H:%M"))
+        return stamp
     return parse
 
 
@@ -381,11 +452,12 @@ _MONTH_NAMES = {
     for i, name in enumerate(names)
 }
 _MONTH = re.compile(r"(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})|(?P<m2>\d{1,2})[-/.](?P<y2>\d{4})|"
-                    r"(?P<name>[a-z]+)\.?[ -](?P<y3>\d{4}))$")
+                    r"(?P<name>[a-z]+)\.?[ -](?P<y3>\d{4}))$", re.ASCII)
 
 
 def _month(today: dt.date) -> Callable[[str], dt.date]:
     def parse(text: str) -> dt.date:
+        _ascii_digits(text)
         m = _MONTH.match(text.casefold())
         if m is None:
             try:
@@ -672,6 +744,11 @@ def _separator(first_line: str) -> str:
     return ";"
 
 
+# Excel's own hint for the separator, as a first line: `sep=;` (when a user typed it into A1 and
+# saved again, Excel quotes it and pads the row: `"sep=;";;;`).
+_SEP_LINE = re.compile(r'"?sep=(.)"?[;,]*\r?\n?$', re.IGNORECASE | re.DOTALL)
+
+
 def _open_csv(path: Path, encoding: str) -> _Reader:
     raw = open(path, "rb")  # noqa: SIM115 - closed by the reader's close()
     text = None
@@ -679,15 +756,22 @@ def _open_csv(path: Path, encoding: str) -> _Reader:
         size = max(path.stat().st_size, 1)
         text = io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
         first = text.readline()
-        sep = _separator(first)
-        text.seek(0)
+        hint = _SEP_LINE.match(first)
+        skipped = 0  # lines before the header (line numbers stay those of the file)
+        if hint is not None:
+            sep, skipped = hint.group(1), 1
+            if sep not in ";,":
+                raise _FileError("separator", 1, sep="tabs" if sep == "\t" else repr(sep))
+        else:
+            sep = _separator(first)
+            text.seek(0)
         reader = csv.reader(text, delimiter=sep, quotechar='"', doublequote=True, strict=False)
         try:
             header = next(reader)
         except StopIteration:
             raise _FileError("empty_file") from None
         except csv.Error as exc:
-            raise _FileError("malformed_csv", 1, detail=str(exc)) from None
+            raise _FileError("malformed_csv", 1 + skipped, detail=str(exc)) from None
     except BaseException:
         (text or raw).close()
         raise
@@ -701,11 +785,12 @@ def _open_csv(path: Path, encoding: str) -> _Reader:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise _FileError("malformed_csv", start, detail=str(exc)) from None
+                raise _FileError("malformed_csv", start + skipped, detail=str(exc)) from None
             line = reader.line_num
-            yield start, fields
+            yield start + skipped, fields
 
-    return _Reader(header, 1, rows(), sep == ";", encoding.replace("-sig", "").upper().replace("CP", "Windows-"),
+    return _Reader(header, 1 + skipped, rows(), sep == ";",
+                   encoding.replace("-sig", "").upper().replace("CP", "Windows-"),
                    lambda: min(raw.tell() / size, 1.0) if not raw.closed else 1.0, text.close)
 
 
@@ -726,7 +811,36 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _open_xlsx(path: Path) -> _Reader:
+def _sheet_kind(title: str) -> str | None:
+    """Return the file type a worksheet is named after (its English or Dutch name, in any case), or None."""
+    key = _header_key(title)
+    return next((k.name for k in KINDS.values() if key in (k.name, _header_key(k.nl))), None)
+
+
+def _sheets(book, forced: str | None) -> list:
+    """The worksheets the data may be on, in order; the first of them that holds a value is read.
+
+    The rule (docs/data-contract.md, "XLSX"): the sheet named after the file type (`Aanmeldingen`,
+    `registrations`; with --kind, the sheet named after that type); when no sheet is named after a
+    type, the first visible sheet that is not empty (an export may put its data on `Blad2`). A
+    workbook with sheets named after several types is refused: one file holds one type.
+    """
+    sheets = [s for s in book.worksheets if getattr(s, "sheet_state", "visible") == "visible"] or book.worksheets
+    named: dict[str, list] = {}
+    for sheet in sheets:
+        kind = _sheet_kind(sheet.title)
+        if kind is not None:
+            named.setdefault(kind, []).append(sheet)
+    if forced is not None and forced in named:
+        return named[forced][:1]
+    if forced is None and len(named) > 1:
+        raise _FileError("several_sheets", sheets=", ".join(s.title for group in named.values() for s in group))
+    if forced is None and named:
+        return next(iter(named.values()))[:1]
+    return list(sheets)
+
+
+def _open_xlsx(path: Path, forced: str | None = None) -> _Reader:
     if not zipfile.is_zipfile(path):
         raise _FileError("not_xlsx")
     with zipfile.ZipFile(path) as zf:
@@ -741,17 +855,19 @@ def _open_xlsx(path: Path) -> _Reader:
     except Exception as exc:  # noqa: BLE001 - any damage in the workbook: a clear file error
         raise _FileError("bad_xlsx", detail=type(exc).__name__) from None
     try:
-        sheet = book.worksheets[0]
-        total = max(sheet.max_row or 1, 1)
-        values = sheet.iter_rows(values_only=True)
         header, header_line = None, 0
-        for number, row in enumerate(values, start=1):
-            texts = [_cell_text(v) for v in row]
-            if any(t.strip() for t in texts):
-                header, header_line = texts, number
+        for sheet in _sheets(book, forced):
+            values = sheet.iter_rows(values_only=True)
+            for number, row in enumerate(values, start=1):
+                texts = [_cell_text(v) for v in row]
+                if any(t.strip() for t in texts):
+                    header, header_line = texts, number
+                    break
+            if header is not None:
                 break
         if header is None:
             raise _FileError("empty_file")
+        total = max(sheet.max_row or 1, 1)
         while header and not header[-1].strip():
             header.pop()
     except _FileError:
@@ -779,12 +895,15 @@ def _open_xlsx(path: Path) -> _Reader:
     return _Reader(header, header_line, rows(), True, "xlsx", lambda: min(done[0] / total, 1.0), book.close)
 
 
-def open_file(path: Path) -> _Reader:
-    """Open an export file (CSV or XLSX) for streaming; raise _FileError when it cannot be read."""
+def open_file(path: Path, kind: str | None = None) -> _Reader:
+    """Open an export file (CSV or XLSX) for streaming; raise _FileError when it cannot be read.
+
+    `kind` (the file type named by the caller) chooses the sheet of a workbook with several.
+    """
     with open(path, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
     fmt = _sniff(head)
-    return _open_xlsx(path) if fmt == "xlsx" else _open_csv(path, fmt)
+    return _open_xlsx(path, kind) if fmt == "xlsx" else _open_csv(path, fmt)
 
 
 def file_hash(path: Path) -> str:
@@ -855,22 +974,24 @@ class _RowParser:
     """
 
     def __init__(self, kind: Kind, positions: dict[int, str], header: list[str], width: int, dutch: bool,
-                 today: dt.date, encoding: str):
+                 today: dt.date, encoding: str, now: dt.datetime | None = None):
         self.kind, self.width, self.encoding = kind, width, encoding
         self.check = CHECKS.get(kind.name)
         self.plan = []
         self.heading = {}
         for i, name in sorted(positions.items()):
             col = kind.column(name)
-            parse = self._parser(col, dutch, today)
+            parse = self._parser(col, dutch, today, now)
             self.plan.append((i, col, parse))
             self.heading[col.target] = header[i].strip()
         self.fast = [(i, col.target, parse, _missing if col.required else _empty(col)) for i, col, parse in self.plan]
         self.index = {col.target: i for i, col, _ in self.plan}
         self.key_index = next(i for i, name in positions.items() if name == kind.key)
+        self.key_target = kind.column(kind.key).target
+        self.key_parse = next(parse for i, _, parse in self.plan if i == self.key_index)
 
     @staticmethod
-    def _parser(col: Column, dutch: bool, today: dt.date) -> Callable[[str], object]:
+    def _parser(col: Column, dutch: bool, today: dt.date, now: dt.datetime | None = None) -> Callable[[str], object]:
         if col.type in ("id", "ref"):
             return _identifier(MAX_ID_LENGTH if col.name != "counsellor_id" else 32)
         if col.type == "code":
@@ -884,12 +1005,25 @@ class _RowParser:
         if col.type == "date":
             return _cached(_date(today))
         if col.type == "datetime":
-            return _datetime(today)
+            return _datetime(today, now)
         if col.type == "month":
             return _cached(_month(today))
         raise ValueError(col.type)
 
-    def key(self, fields: list[str]) -> str:
+    def key(self, fields: list[str], values: dict | None = None) -> str:
+        """Return the row's key as the store holds it, so that two spellings of one key are one key
+        (`2013-03` and `mrt 2013`; `NN` and `Noord-Nederland`); the text itself when it does not parse."""
+        if values is not None:
+            return _key_text(values[self.key_target])
+        text = self.raw_key(fields)
+        if not text:
+            return ""
+        try:
+            return _key_text(self.key_parse(text))
+        except _Bad:
+            return text
+
+    def raw_key(self, fields: list[str]) -> str:
         return fields[self.key_index].strip() if self.key_index < len(fields) else ""
 
     def raw(self, fields: list[str], target: str) -> str:
@@ -947,7 +1081,12 @@ class _RowParser:
         return None, errors
 
 
-_SIGNED_NUMBER = re.compile(r"[+-]\s*\d+(?:[.,]\d+)?")
+_SIGNED_NUMBER = re.compile(r"[+-]\s*\d+(?:[.,]\d+)?", re.ASCII)
+
+
+def _key_text(value) -> str:
+    """A parsed key as text: a month as yyyy-mm, a code or id as it is."""
+    return value.strftime("%Y-%m") if isinstance(value, dt.date) else str(value)
 
 
 def _missing():
@@ -1037,15 +1176,16 @@ def _ensure_units(conn: sa.Connection) -> None:
         conn.execute(sa.insert(Unit), missing)
 
 
-def _registration_refs(conn: sa.Connection, keys: Iterable[str]) -> dict[str, tuple[int, dt.date]]:
-    """Return source id -> (store id, registration date) for the registrations among the keys."""
+def _registration_refs(conn: sa.Connection, keys: Iterable[str]) -> dict[str, tuple[int, dt.date, dt.date | None]]:
+    """Return source id -> (store id, registration date, closing date) for the registrations among the keys."""
     keys = list(set(keys))
     out = {}
     for start in range(0, len(keys), CHUNK_ROWS):
         part = keys[start:start + CHUNK_ROWS]
-        rows = conn.execute(sa.select(Registration.source_id, Registration.id, Registration.registered_on)
+        rows = conn.execute(sa.select(Registration.source_id, Registration.id, Registration.registered_on,
+                                      Registration.closed_on)
                             .where(Registration.source_id.in_(part)))
-        out.update({s: (i, d) for s, i, d in rows})
+        out.update({s: (i, d, c) for s, i, d, c in rows})
     return out
 
 
@@ -1107,6 +1247,8 @@ class ImportResult:
     refresh_error: str | None = None  # the data were loaded, but the catalogue refresh failed
     seconds: float = 0.0
     refresh_seconds: float = 0.0
+    refresh_was_due: bool = False     # an earlier load was not yet published; this import's refresh did it
+    store_error: RowError | None = None  # the store refused or failed (nothing changed); the reason, never SQL
 
     @property
     def rejected(self) -> int:
@@ -1146,14 +1288,18 @@ def refresh_catalogue(engine: sa.Engine, policy) -> None:
 class _Run:
     """One import: its connection, options, error accounting and progress."""
 
-    def __init__(self, conn, sources, *, user, valid_only, dry_run, kind, today, on_error, progress):
-        self.conn, self.store = conn, _Store(conn)
+    def __init__(self, conn, sources, *, user, valid_only, dry_run, kind, today, now, on_error, progress):
+        self.conn, self.store = conn, None if conn is None else _Store(conn)
         self.sources, self.user = sources, user
         self.valid_only, self.dry_run, self.forced_kind = valid_only, dry_run, kind
-        self.today = today
+        self.today, self.now = today, now
         self.on_error, self.progress = on_error, progress
         self.errors: list[RowError] = []
         self.error_count = 0
+        # rows whose key is also in another file of this import: file index -> line -> its errors
+        self.across: dict[int, dict[int, list[RowError]]] = {}
+        # where the import is, for a plain reason when the store refuses: (file result, first line, last line)
+        self.at: tuple[FileResult, int, int] | None = None
 
     # -- errors
     def report(self, error: RowError) -> None:
@@ -1173,9 +1319,14 @@ class _Run:
 
     # -- one file
     def open(self, source: Source, result: FileResult):
-        reader = open_file(source.path)
+        reader = open_file(source.path, self.forced_kind)
         try:
             kind, positions = detect_kind(reader.header, self.forced_kind)
+        except _FileError as exc:
+            reader.close()
+            if exc.line == 1:
+                exc.line = reader.header_line  # below a `sep=` line, or lower on a sheet
+            raise
         except BaseException:
             reader.close()
             raise
@@ -1183,8 +1334,60 @@ class _Run:
         width = len(reader.header)
         while width > 1 and not reader.header[width - 1].strip():
             width -= 1
-        parser = _RowParser(kind, positions, reader.header, width, reader.dutch_numbers, self.today, reader.encoding)
+        parser = _RowParser(kind, positions, reader.header, width, reader.dutch_numbers, self.today, reader.encoding,
+                            self.now)
         return reader, kind, parser
+
+    def find_keys_across_files(self, kinds: list[str | None], results: list[FileResult]) -> None:
+        """Find the keys that occur in more than one file of one type (the same registration in two
+        exports of one import): every such row, in every file, is rejected, as duplicates within a
+        file are. Only types given as several files cost a pass (over their keys only)."""
+        for kind in KIND_ORDER:
+            numbers = [i for i, k in enumerate(kinds) if k == kind]
+            if len(numbers) < 2:
+                continue
+            unique = []
+            for i in numbers:
+                hashes = array.array("q")
+                for _, fields, parser in self._keyed_rows(i, results[i]):
+                    key = parser.key(fields)
+                    if key:
+                        hashes.append(hash(key))
+                unique.append(np.unique(np.frombuffer(hashes, dtype=np.int64)))
+            both = np.sort(np.concatenate(unique))
+            candidates = set(both[1:][both[1:] == both[:-1]].tolist())  # each file's hashes are unique
+            if not candidates:
+                continue
+            places: dict[str, list[tuple[int, int, str, str]]] = {}
+            for i in numbers:
+                for line, fields, parser in self._keyed_rows(i, results[i]):
+                    key = parser.key(fields)
+                    if key and hash(key) in candidates:
+                        heading = parser.heading[parser.key_target]
+                        places.setdefault(key, []).append((i, line, heading, parser.raw_key(fields)))
+            for key, found in places.items():
+                if len({i for i, *_ in found}) < 2:
+                    continue
+                for i, line, heading, raw in found:
+                    others = [f"{results[j].name}:{other}" for j, other, *_ in found if j != i]
+                    shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+                    error = RowError(results[i].name, line, heading, raw, "duplicate_file",
+                                     (("key", key), ("others", shown)))
+                    self.across.setdefault(i, {}).setdefault(line, []).append(error)
+
+    def _keyed_rows(self, index: int, result: FileResult) -> Iterator[tuple[int, list[str], _RowParser]]:
+        """The rows of a file for the key passes; a file that cannot be read gives none (its check says why)."""
+        try:
+            reader, _, parser = self.open(self.sources[index], result)
+        except _FileError:
+            return
+        try:
+            for line, fields in _non_empty(reader.rows):
+                yield line, fields, parser
+        except _FileError:
+            return
+        finally:
+            reader.close()
 
     def check(self, source: Source, result: FileResult, number: int) -> tuple[set[int], Kind | None]:
         """First pass: validate every row; return the rejected lines (and the kind)."""
@@ -1195,6 +1398,7 @@ class _Run:
             self.file_error(result, exc)
             return rejected, None
         hashes = array.array("q")
+        across = self.across.get(number - 1, {})
         try:
             rows = 0
             for chunk in _chunked(_non_empty(reader.rows), CHUNK_ROWS):
@@ -1203,14 +1407,18 @@ class _Run:
                 for line, fields in chunk:
                     rows += 1
                     values, errors = parser.parse(fields)
-                    key = parser.key(fields)
+                    # the key as the store holds it: two spellings of one month or unit are one key
+                    key = parser.key(fields, values)
                     if key:
                         hashes.append(hash(key))
-                    if values is None:
+                    elsewhere = across.get(line)
+                    if values is None or elsewhere:
                         rejected.add(line)
                         chunk_errors += [_error(result.name, line, c, v, b) for c, v, b in errors]
+                        chunk_errors += elsewhere or []
                     else:
                         parsed.append((line, fields, values))
+                self.at = (result, chunk[0][0], chunk[-1][0])
                 for line, column, value, bad in self.resolve(kind, parser, parsed, result)[1]:
                     rejected.add(line)
                     chunk_errors.append(_error(result.name, line, column, value, bad))
@@ -1234,25 +1442,32 @@ class _Run:
         return rejected, kind
 
     def report_duplicates(self, source: Source, result: FileResult, kind: Kind, candidates: set[int]) -> set[int]:
-        """Report every row whose id occurs more than once (a third pass, only for ids whose hash repeats;
-        hash collisions are told apart here)."""
+        """Report every row whose key occurs more than once (a third pass, only for keys whose hash
+        repeats; hash collisions are told apart here). Keys are compared as the store holds them."""
         reader, _, parser = self.open(source, result)
-        by_key: dict[str, list[int]] = {}
+        by_key: dict[str, list[tuple[int, str]]] = {}
         try:
             for line, fields in _non_empty(reader.rows):
                 key = parser.key(fields)
                 if key and hash(key) in candidates:
-                    by_key.setdefault(key, []).append(line)
+                    by_key.setdefault(key, []).append((line, parser.raw_key(fields)))
         finally:
             reader.close()
         out = set()
-        for key, key_lines in by_key.items():
-            if len(key_lines) < 2:
+        heading = parser.heading[parser.key_target]
+        for key, found in by_key.items():
+            if len(found) < 2:
                 continue
-            shown = ", ".join(map(str, key_lines[:10])) + (", ..." if len(key_lines) > 10 else "")
-            for line in key_lines:
-                self.report(RowError(result.name, line, parser.heading[kind.column(kind.key).target], key, "duplicate",
-                                     (("key", key), ("lines", shown))))
+            lines = [line for line, _ in found]
+            shown = ", ".join(map(str, lines[:10])) + (", ..." if len(lines) > 10 else "")
+            spellings = list(dict.fromkeys(raw for _, raw in found))
+            for line, raw in found:
+                if len(spellings) == 1:
+                    code, params = "duplicate", (("key", key), ("lines", shown))
+                else:
+                    written = ", ".join(_show(v) for v in spellings[:5]) + (", ..." if len(spellings) > 5 else "")
+                    code, params = "duplicate_key", (("key", key), ("lines", shown), ("spellings", written))
+                self.report(RowError(result.name, line, heading, raw, code, params))
                 out.add(line)
         return out
 
@@ -1262,6 +1477,7 @@ class _Run:
         if ref is None or not parsed:
             return parsed, []
         date_col = "held_on" if kind.name == "sessions" else "answered_on"
+        after_closure = kind.name == "sessions"
         found = _registration_refs(self.conn, [v[ref.name] for _, _, v in parsed if v[ref.name]])
         good, errors = [], []
         for line, fields, values in parsed:
@@ -1277,6 +1493,10 @@ class _Run:
             elif values[date_col] < hit[1]:
                 errors.append((line, parser.heading[date_col], parser.raw(fields, date_col),
                                _Bad("before_registration", date=_d(values[date_col]), registered=_d(hit[1]))))
+            elif after_closure and hit[2] is not None and (values[date_col] - hit[2]).days > SESSION_AFTER_CLOSE_DAYS:
+                errors.append((line, parser.heading[date_col], parser.raw(fields, date_col),
+                               _Bad("after_closure", date=_d(values[date_col]), days=SESSION_AFTER_CLOSE_DAYS,
+                                    closed=_d(hit[2]))))
             else:
                 values[ref.target] = hit[0]
                 good.append((line, fields, values))
@@ -1296,6 +1516,7 @@ class _Run:
                     values, errors = parser.parse(fields)
                     if values is not None:
                         parsed.append((line, fields, values))
+                self.at = (result, chunk[0][0], chunk[-1][0])
                 good, _ = self.resolve(kind, parser, parsed, result)
                 inserted, updated, unchanged = _upsert(self.store, kind, [v for _, _, v in good], result.batch_id)
                 result.inserted += inserted
@@ -1402,88 +1623,125 @@ def _upsert(store: _Store, kind: Kind, rows: list[dict], batch_id: int | None) -
     return len(inserts), len(updates), unchanged
 
 
-def _sort_sources(sources: list[Source], forced: str | None) -> list[Source]:
-    """Put files in dependency order by their header (unreadable files last; they load nothing)."""
-    def rank(item: tuple[int, Source]) -> tuple[int, int]:
-        index, source = item
+def _sort_sources(sources: list[Source], forced: str | None) -> list[tuple[Source, str | None]]:
+    """Put files in dependency order by their header (unreadable files last; they load nothing).
+
+    Return each file with its type (None when it cannot be read or recognised).
+    """
+    def rank(source: Source) -> tuple[int, str | None]:
         try:
-            reader = open_file(source.path)
+            reader = open_file(source.path, forced)
         except (_FileError, OSError):
-            return len(KIND_ORDER), index
+            return len(KIND_ORDER), None
         try:
             kind, _ = detect_kind(reader.header, forced)
-            return KIND_ORDER.index(kind.name), index
+            return KIND_ORDER.index(kind.name), kind.name
         except _FileError:
-            return len(KIND_ORDER), index
+            return len(KIND_ORDER), None
         finally:
             reader.close()
-    return [s for _, s in sorted(enumerate(sources), key=rank)]
+    ranked = [(rank(s), i, s) for i, s in enumerate(sources)]
+    return [(s, kind) for (_, kind), _, s in sorted(ranked, key=lambda r: (r[0][0], r[1]))]
+
+
+def local_now() -> dt.datetime:
+    """The time in the Netherlands, naive (the registration system records local times)."""
+    return dt.datetime.now(LOCAL_TIME).replace(tzinfo=None)
 
 
 def import_files(engine: sa.Engine, files: Iterable, *, user: str, policy=None, valid_only: bool = False,
                  dry_run: bool = False, kind: str | None = None, today: dt.date | None = None,
-                 on_error: Callable[[RowError], None] | None = None,
-                 progress: Callable[[Progress], None] | None = None) -> ImportResult:
+                 now: dt.datetime | None = None, on_error: Callable[[RowError], None] | None = None,
+                 progress: Callable[[Progress], None] | None = None, audit=None, via: str = "import"
+                 ) -> ImportResult:
     """Validate and load export files in one transaction; see the module's docstring.
 
     `files` are paths or `Source`s. With errors, nothing changes unless `valid_only`; a
     `dry_run` never changes anything. With a `policy`, the catalogue is refreshed after a
-    committed import that changed rows.
+    committed import that changed rows, or when an earlier load is not yet published. `now` is
+    the local time no contact may be later than (default: now, or the end of `today`). With
+    `audit` (the importer's `Access`), every import but a dry run is recorded in the audit log as
+    "import" with target "<via>: <file names>": a load in its own transaction, a rejected or failed
+    import with its batch rows. The store's own error texts (which hold SQL) never reach the
+    caller: a refused or failed write is one more `RowError` and a rejected import.
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown file type {kind!r}; one of {', '.join(KIND_ORDER)}")
     started = time.perf_counter()
-    sources = _sort_sources([Source.of(f) for f in files], kind)
-    today = today or dt.date.today()
+    sorted_sources = _sort_sources([Source.of(f) for f in files], kind)
+    sources = [s for s, _ in sorted_sources]
+    if now is None:
+        now = local_now()
+        if today is not None and today != now.date():
+            now = dt.datetime.combine(today, dt.time(23, 59, 59))
+    today = today or now.date()
     results = [FileResult(s.name[:255], file_hash(s.path)) for s in sources]
     batch_started = _naive_utc()
     user = (user or "-")[:80]
-    with engine.connect() as conn:
-        run = _Run(conn, sources, user=user, valid_only=valid_only, dry_run=dry_run, kind=kind, today=today,
-                   on_error=on_error, progress=progress)
-        trans = conn.begin()
-        try:
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
-            elif conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA cache_size=-65536")
-            previous = _previous_batches(conn, [r.sha256 for r in results])
-            for r in results:
-                r.seen_before = previous.get(r.sha256, [])
-            for r in results:  # also takes SQLite's write lock before any id is handed out
-                r.batch_id = conn.execute(sa.insert(ImportBatch).values(
-                    kind=r.kind or "-", filename=r.name, file_hash=r.sha256, imported_by=user,
-                    started_at=batch_started, status="running").returning(ImportBatch.id)).scalar_one()
-            _ensure_units(conn)
-            for number, (source, result) in enumerate(zip(sources, results), start=1):
-                rejected, file_kind = run.check(source, result, number)
-                if file_kind is not None and result.valid > 0:
-                    run.write(source, result, file_kind, rejected, number)
-            commit = not dry_run and (run.error_count == 0 or valid_only)
-            finished = _naive_utc()
-            for r in results:
-                r.status = _status(r, commit, dry_run)
-                conn.execute(sa.update(ImportBatch).where(ImportBatch.id == r.batch_id).values(
-                    kind=r.kind or "-", finished_at=finished, status=r.status,
-                    inserted=r.inserted, updated=r.updated, unchanged=r.unchanged, rejected=r.rejected))
-            if commit:
-                trans.commit()
-            else:
+    run = _Run(None, sources, user=user, valid_only=valid_only, dry_run=dry_run, kind=kind, today=today, now=now,
+               on_error=on_error, progress=progress)
+    commit, was_due, store_error = False, False, None
+    try:
+        with engine.connect() as conn:
+            run.conn, run.store = conn, _Store(conn)
+            trans = conn.begin()
+            try:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+                elif conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("PRAGMA cache_size=-65536")
+                run.find_keys_across_files([k for _, k in sorted_sources], results)
+                previous = _previous_batches(conn, [r.sha256 for r in results])
+                for r in results:
+                    r.seen_before = previous.get(r.sha256, [])
+                for r in results:  # also takes SQLite's write lock before any id is handed out
+                    r.batch_id = conn.execute(sa.insert(ImportBatch).values(
+                        kind=r.kind or "-", filename=r.name, file_hash=r.sha256, imported_by=user,
+                        started_at=batch_started, status="running").returning(ImportBatch.id)).scalar_one()
+                was_due = refresh_due.is_due(conn)
+                _ensure_units(conn)
+                for number, (source, result) in enumerate(zip(sources, results), start=1):
+                    rejected, file_kind = run.check(source, result, number)
+                    if file_kind is not None and result.valid > 0:
+                        run.write(source, result, file_kind, rejected, number)
+                run.at = None
+                commit = not dry_run and (run.error_count == 0 or valid_only)
+                finished = _naive_utc()
+                for r in results:
+                    r.status = _status(r, commit, dry_run)
+                    conn.execute(sa.update(ImportBatch).where(ImportBatch.id == r.batch_id).values(
+                        kind=r.kind or "-", finished_at=finished, status=r.status,
+                        inserted=r.inserted, updated=r.updated, unchanged=r.unchanged, rejected=r.rejected))
+                if commit:
+                    changed = [r.batch_id for r in results if r.inserted or r.updated]
+                    if changed:  # in the load's own transaction: new rows are never unmarked
+                        refresh_due.request(conn, changed)
+                    if audit is not None:
+                        _audit(engine, audit, via, results, 200, conn)
+                    trans.commit()
+                else:
+                    trans.rollback()
+            except BaseException:
                 trans.rollback()
-        except BaseException:
-            trans.rollback()
-            raise
-        finally:
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA cache_size=-2000")
+                raise
+            finally:
+                if conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("PRAGMA cache_size=-2000")
+    except Exception as exc:  # noqa: BLE001 - the store refused or failed: everything was rolled back
+        commit = False
+        store_error = _store_error(run, results, exc)
     if not commit:
         for r in results:
             r.batch_id = None
+            if store_error is not None:
+                r.status = _status(r, False)
         if not dry_run:
-            _record_rejected(engine, results, user, batch_started)
+            _record_rejected(engine, results, user, batch_started,
+                             audit=None if audit is None else (audit, via, 500 if store_error else 422))
     result = ImportResult(results, run.errors, run.error_count, commit, dry_run, valid_only,
-                          seconds=time.perf_counter() - started)
-    if commit and policy is not None and result.changed > 0:
+                          seconds=time.perf_counter() - started, refresh_was_due=was_due and commit,
+                          store_error=store_error)
+    if commit and policy is not None and (result.changed > 0 or was_due):
         t0 = time.perf_counter()
         try:
             refresh_catalogue(engine, policy)
@@ -1493,6 +1751,51 @@ def import_files(engine: sa.Engine, files: Iterable, *, user: str, policy=None, 
             result.refresh_error = f"{type(exc).__name__}: {exc}"
         result.refresh_seconds = time.perf_counter() - t0
     return result
+
+
+def _plain_detail(exc: BaseException) -> str:
+    """What the database said, without the SQL statement and parameters SQLAlchemy adds to it."""
+    orig = getattr(exc, "orig", None)
+    constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)  # psycopg
+    if constraint:
+        return constraint
+    text = str(orig if orig is not None else exc).strip().splitlines()
+    first = text[0] if text else ""
+    if not first or re.search(r"\b(SELECT|INSERT|UPDATE|DELETE)\b|\[SQL", first, re.IGNORECASE):
+        return type(orig if orig is not None else exc).__name__
+    return first[:160]
+
+
+def _store_error(run: _Run, results: list[FileResult], exc: Exception) -> RowError:
+    """Turn the store's refusal (or any failure during the import) into a plain reason for the report."""
+    logging.getLogger(__name__).error("import failed and was rolled back", exc_info=exc)
+    where = run.at
+    if isinstance(exc, (sa.exc.IntegrityError, sa.exc.DataError)) and where is not None:
+        result, first, last = where
+        lines = str(first) if first == last else f"{first}-{last}"
+        error = RowError(result.name, first, "", "", "store_refused",
+                         (("lines", lines), ("rule", _plain_detail(exc))))
+    elif isinstance(exc, sa.exc.SQLAlchemyError):
+        error = RowError(where[0].name if where else ", ".join(r.name for r in results), where[1] if where else 0,
+                         "", "", "store_failed", (("detail", _plain_detail(exc)),))
+    else:
+        error = RowError(where[0].name if where else ", ".join(r.name for r in results), where[1] if where else 0,
+                         "", "", "internal_error", (("detail", type(exc).__name__),))
+    for r in results:
+        if where is None or r is where[0]:
+            r.fatal = True
+            r.rejected = max(r.rejected, r.rows)
+        r.inserted = r.updated = r.unchanged = 0
+    run.report(error)
+    return error
+
+
+def _audit(engine: sa.Engine, access, via: str, results: list[FileResult], status: int,
+           conn: sa.Connection | None = None) -> None:
+    from queries import audit_log
+
+    names = ", ".join(r.name for r in results)
+    audit_log.record(engine, access, "import", f"{via}: {names}", status=status, conn=conn)
 
 
 def _status(result: FileResult, committed: bool, dry_run: bool = False) -> str:
@@ -1516,15 +1819,24 @@ def _previous_batches(conn: sa.Connection, hashes: list[str]) -> dict[str, list[
     return out
 
 
-def _record_rejected(engine: sa.Engine, results: list[FileResult], user: str, started: dt.datetime) -> None:
-    """Record an import that changed nothing (it had errors): who tried what, and how much was wrong."""
+def _record_rejected(engine: sa.Engine, results: list[FileResult], user: str, started: dt.datetime,
+                     audit: tuple | None = None) -> None:
+    """Record an import that changed nothing (it had errors, or the store refused it): who tried what,
+    and how much was wrong; with `audit` (access, via, status), in the audit log too."""
     finished = _naive_utc()
-    with engine.begin() as conn:
+    try:
+        with engine.begin() as conn:
+            for r in results:
+                r.batch_id = conn.execute(sa.insert(ImportBatch).values(
+                    kind=r.kind or "-", filename=r.name, file_hash=r.sha256, imported_by=user, started_at=started,
+                    finished_at=finished, inserted=0, updated=0, unchanged=0, rejected=r.rejected,
+                    status=r.status).returning(ImportBatch.id)).scalar_one()
+            if audit is not None:
+                _audit(engine, audit[0], audit[1], results, audit[2], conn)
+    except sa.exc.SQLAlchemyError:  # the store is down or read-only: the caller still gets the reasons
+        logging.getLogger(__name__).exception("could not record the rejected import")
         for r in results:
-            r.batch_id = conn.execute(sa.insert(ImportBatch).values(
-                kind=r.kind or "-", filename=r.name, file_hash=r.sha256, imported_by=user, started_at=started,
-                finished_at=finished, inserted=0, updated=0, unchanged=0, rejected=r.rejected,
-                status=r.status).returning(ImportBatch.id)).scalar_one()
+            r.batch_id = None
 
 
 def recent_batches(engine: sa.Engine, limit: int = 50) -> list[dict]:
@@ -1544,22 +1856,21 @@ REPORT_COLUMNS = {"en": ("file", "line", "column", "value", "reason"),
 
 
 def _safe_cell(text: str) -> str:
-    """A report cell that a spreadsheet shows as text: no formula, no control characters."""
-    text = _SUSPECT.sub("?", str(text))
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """A report cell without control characters (tabs and line ends of a rejected value too)."""
+    return _SUSPECT.sub("?", str(text))
 
 
 class ReportWriter:
-    """Writes rejected rows as CSV (UTF-8 with BOM, ';'-separated: Dutch Excel opens it as is)."""
+    """Writes rejected rows as CSV (UTF-8 with BOM, ';'-separated: Dutch Excel opens it as is), through
+    the one CSV writer of every download (`queries.csvfile`: both separators quoted, formulas neutralised)."""
 
     def __init__(self, fp, lang: str = "en"):
         self.fp, self.lang = fp, lang
-        fp.write("\ufeff")
-        self.writer = csv.writer(fp, delimiter=";", lineterminator="\r\n")
+        self.writer = csvfile.Writer(fp, sep=";", bom=True)
         self.writer.writerow(REPORT_COLUMNS["nl" if lang == "nl" else "en"])
 
     def __call__(self, error: RowError) -> None:
-        self.writer.writerow([_safe_cell(error.file), error.line or "", _safe_cell(error.column),
+        self.writer.writerow([_safe_cell(error.file), error.line or None, _safe_cell(error.column),
                               _safe_cell(error.value), _safe_cell(error.reason(self.lang))])
 
 
@@ -1577,6 +1888,7 @@ def result_summary(result: ImportResult) -> dict:
     return {
         "committed": result.committed, "dry_run": result.dry_run, "valid_only": result.valid_only,
         "refreshed": result.refreshed, "refresh_error": result.refresh_error, "errors": result.error_count,
+        "refresh_was_due": result.refresh_was_due, "store_error": result.store_error is not None,
         "seconds": round(result.seconds, 2),
         "files": [dataclasses.asdict(f) for f in result.files],
     }

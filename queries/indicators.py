@@ -13,6 +13,7 @@ means there is nothing to show (no clients at all, e.g. a rate over zero registr
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,86 +22,14 @@ import sqlalchemy as sa
 
 from queries import catalogue, periods
 from queries.access import NATIONAL, Access
-from queries.catalogue import TOTAL
+from queries.codes import TOTAL
+from queries.declarations import (  # noqa: F401  (the declarations, read through this module)
+    ASPECTS, CLOSURES, COUNT, EXTERNAL, INDICATORS, INTAKES, MEASURE, PERCENT, REGISTRATIONS, Indicator,
+)
 from queries.schema import Unit
 
-COUNT, MEASURE, PERCENT = "count", "measure", "percent"
 CELL_COLUMNS = list(catalogue.CELL_FIELDS)
 TREND_COLUMNS = ["indicator", "scope", "period", "value", "suppressed"]
-EXTERNAL = ("external_gp", "external_mental_health", "external_crisis", "external_police_clinic")
-ASPECTS = ("reachability", "waiting_time", "expertise", "treatment")
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One indicator: which published cells it is read or computed from, and what its values measure.
-
-    count: the sum of `categories` of `table`; measure: the statistic (or split) `categories[0]`
-    of a measure table; percent: `categories` of `table` as a share of the cell `of`, or 100
-    minus that share when `complement`.
-    """
-
-    key: str
-    kind: str
-    table: str
-    categories: tuple[str, ...] = (TOTAL,)
-    of: tuple[str, str] | None = None
-    complement: bool = False
-    measure: str = "count"  # what a value is: count, percent, days, sessions, grade, rating
-
-    @property
-    def tables(self) -> tuple[str, ...]:
-        """Return the catalogue tables the indicator is read from."""
-        return (self.table, self.of[0]) if self.of else (self.table,)
-
-
-def _count(key, table, categories=(TOTAL,)):
-    return Indicator(key, COUNT, table, tuple(categories))
-
-
-def _measure(key, table, category, measure):
-    return Indicator(key, MEASURE, table, (category,), measure=measure)
-
-
-def _percent(key, table, categories, of, complement=False):
-    return Indicator(key, PERCENT, table, tuple(categories), of, complement, "percent")
-
-
-REGISTRATIONS = ("registrations", TOTAL)
-INDICATORS: dict[str, Indicator] = {i.key: i for i in (
-    _count("registrations", "registrations"),
-    _count("contacts", "contacts"),
-    _count("closures", "closures"),
-    _measure("waiting_median", "waiting_days", "median", "days"),
-    _measure("waiting_p80", "waiting_days", "p80", "days"),
-    _percent("waiting_within_14", "registrations_by_waiting", ["within_14"], ("registrations_by_intake", "yes")),
-    _measure("throughput_median", "throughput_days", TOTAL, "days"),
-    _measure("sessions_mean", "sessions_per_trajectory", "mean", "sessions"),
-    _measure("sessions_median", "sessions_per_trajectory", "median", "sessions"),
-    _percent("pg_without_evaluation", "registrations_by_pg_evaluation", ["not_evaluated"],
-             ("registrations_by_product", "process_guidance")),
-    _percent("counsellor_changed", "registrations_by_counsellor_changes", ["1", "2plus"], REGISTRATIONS),
-    _percent("referral_back_rate", "registrations_by_referral", ["back_to_unit"], REGISTRATIONS),
-    _percent("referral_external_rate", "registrations_by_referral", EXTERNAL, REGISTRATIONS),
-    _percent("referral_none_rate", "registrations_by_referral", ["none_needed"], REGISTRATIONS),
-    _percent("tcl_applied", "registrations_by_tcl", ["not_done"], REGISTRATIONS, complement=True),
-    _percent("tcl_above_referred", "registrations_by_tcl_referral", ["referred"], ("registrations_by_tcl", "above_cutoff")),
-    _percent("anonymity_rate", "registrations_by_anonymity", ["yes"], REGISTRATIONS),
-    _percent("response_rate", "surveys", [TOTAL], ("closures", TOTAL)),
-    _measure("grade_mean", "survey_grade", "mean", "grade"),
-    _percent("grade_7plus", "surveys_by_grade", ["7plus"], ("surveys", TOTAL)),
-    _percent("goals_reached", "surveys_by_goals", ["yes"], ("surveys", TOTAL)),
-    _percent("expectations_met", "surveys_by_expectations", ["yes"], ("surveys", TOTAL)),
-    _percent("work_resumed", "surveys_by_work_resumed", ["yes"], ("surveys", TOTAL)),
-    *(_measure(f"rating_{a}", f"survey_rating_{a}", "mean", "rating") for a in ASPECTS),
-    _percent("outside_office_hours", "contacts_by_time_class", ["office"], ("contacts", TOTAL), complement=True),
-    _percent("evening_share", "contacts_by_time_class", ["evening"], ("contacts", TOTAL)),
-    _percent("night_share", "contacts_by_time_class", ["night"], ("contacts", TOTAL)),
-    _percent("weekend_share", "contacts_by_time_class", ["weekend"], ("contacts", TOTAL)),
-    _count("website_visits", "website_visits", ["visits"]),
-    _count("website_new_visits", "website_visits", ["new_visits"]),
-    _count("website_returning_visits", "website_visits", ["returning_visits"]),
-)}
 # Not a catalogue cell: registrations per 1,000 staff (headcount from the public `units` table).
 REACH = "reach_per_1000"
 
@@ -305,6 +234,32 @@ def headcounts(conn: sa.Connection, scopes: list[str]) -> dict[str, float]:
     return out
 
 
+def revised_periods(engine: sa.Engine, access: Access, tables: tuple[str, ...], *, scopes: list[str],
+                    period_type: str, start: str | None = None, end: str | None = None) -> list[str]:
+    """Return the periods in a range where a cell of some tables was revised after it was first published."""
+    for scope in scopes:
+        access.check(scope)
+    found: set[str] = set()
+    with engine.connect() as conn:
+        for table in tables:
+            rows = catalogue.cell_rows(conn, table, period_type, list(scopes), start=start, end=end, revised=True)
+            found.update(row.period for row in rows if row.revised)
+    return sorted(found)
+
+
+def information_loss(engine: sa.Engine) -> dict[str, dict[tuple[str, str], dict]]:
+    """Return how often each indicator was hidden in the latest release, per (scope, level), as the refresh measured it."""
+    try:
+        with engine.connect() as conn:
+            latest = catalogue.latest_refresh(conn)
+    except sa.exc.SQLAlchemyError:
+        return {}
+    out: dict[str, dict] = {}
+    for row in json.loads(latest.loss or "{}").get("indicators", []) if latest else []:
+        out.setdefault(row["indicator"], {})[row["scope"], row["level"]] = row
+    return out
+
+
 # --- where each figure comes from (for the definitions page) -------------------------------------
 
 SOURCES: dict[str, tuple[str, ...]] = {
@@ -313,8 +268,8 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "registrations_by_unit": ("registrations",),
     **{f"share_{d}": (f"registrations_by_{d}", "registrations")
        for d in ("target_group", "product", "channel", "found_via", "question_type", "gender", "age_band")},
-    "counsellor_changes": ("registrations_by_counsellor_changes", "registrations"),
-    "referral_outcomes": ("registrations_by_referral", "registrations"),
+    "counsellor_changes": ("closures_by_counsellor_changes", "closures"),
+    "referral_outcomes": ("closures_by_referral", "closures"),
     "anonymity_reasons": ("registrations_by_anonymity_reason", "registrations_by_anonymity"),
     "goals_breakdown": ("surveys_by_goals", "surveys"),
     "aspect_ratings": tuple(f"survey_rating_{a}" for a in ASPECTS),

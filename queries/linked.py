@@ -117,3 +117,59 @@ def parts(cells: pd.DataFrame, tables: dict) -> list[pd.DataFrame]:
 def blocks(cells: pd.DataFrame, tables: dict, *, all_units: bool = True) -> list[Block]:
     """Split counts into independent blocks (population x year) with their relations."""
     return [build_block(part, tables, all_units=all_units) for part in parts(cells, tables)]
+
+
+def _unique_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Drop repeated rows (the same relation written down by several releases)."""
+    if matrix.shape[0] == 0:
+        return matrix
+    matrix = matrix.tocsr()
+    matrix.sort_indices()
+    seen, keep = set(), []
+    for r in range(matrix.shape[0]):
+        lo, hi = matrix.indptr[r], matrix.indptr[r + 1]
+        signature = (matrix.indices[lo:hi].tobytes(), matrix.data[lo:hi].tobytes())
+        if signature not in seen:
+            seen.add(signature)
+            keep.append(r)
+    return matrix[keep]
+
+
+def union_block(releases: list[pd.DataFrame], tables: dict, *, all_units: bool = True) -> tuple[Block, np.ndarray]:
+    """Write down the relations of several releases of one block over their common unknowns.
+
+    Each release's cells carry KEY and `version`: a cell keeps one unknown true count across the
+    releases that show the same version, and a revised cell gets a new one. Every release's
+    relations hold among the versions current in it. Returns the block over the distinct
+    (cell, version) unknowns and, per release, each of its cells' position among them.
+    """
+    ids = [*KEY, "version"]
+    unknowns = pd.concat([r[ids] for r in releases], ignore_index=True).drop_duplicates(ignore_index=True)
+    lookup = unknowns.assign(var=np.arange(len(unknowns)))
+    positions, eqs, ineqs = [], [], []
+    for release in releases:
+        release = release.reset_index(drop=True)
+        var = release[ids].merge(lookup, on=ids, how="left")["var"].to_numpy()
+        positions.append(var)
+        block = build_block(release, tables, all_units=all_units)
+        remap = sp.csr_matrix((np.ones(len(var)), (np.arange(len(var)), var)), shape=(len(var), len(unknowns)))
+        eqs.append(block.equalities @ remap)
+        ineqs.append(block.inequalities @ remap)
+    block = Block(unknowns, _unique_rows(sp.vstack(eqs).tocsr()), _unique_rows(sp.vstack(ineqs).tocsr()))
+    return block, positions
+
+
+def growth(unknowns: pd.DataFrame, truth: np.ndarray) -> sp.csr_matrix:
+    """Write down that a revised count grew (earlier version - later version <= 0) where it did.
+
+    Late data mostly adds clients, so an attacker may well assume a revision only grows; where it
+    did grow, the attacker is given that fact (where it shrank, a correction, it is not assumed).
+    """
+    order = unknowns.assign(var=np.arange(len(unknowns)), n=truth).sort_values([*KEY, "version"])
+    same = (order[KEY].shift(-1) == order[KEY]).all(axis=1).to_numpy()[:-1] if len(order) > 1 else np.zeros(0, bool)
+    earlier, later = order["var"].to_numpy()[:-1][same], order["var"].to_numpy()[1:][same]
+    grew = truth[later] >= truth[earlier]
+    earlier, later = earlier[grew], later[grew]
+    rows = np.arange(len(earlier))
+    return sp.csr_matrix((np.r_[np.ones(len(rows)), -np.ones(len(rows))], (np.r_[rows, rows], np.r_[earlier, later])),
+                         shape=(len(rows), len(unknowns)))

@@ -6,8 +6,9 @@ import sqlalchemy as sa
 
 from queries import indicators
 from queries.access import Access
+from queries.declarations import OVERVIEW
 
-HEADLINE = ("registrations", "contacts", "waiting_median", "referral_back_rate", "grade_mean")
+HEADLINE = OVERVIEW
 
 
 def headline_trend(engine: sa.Engine, access: Access, *, indicator: str, scopes: list[str], period_type: str,

@@ -41,6 +41,15 @@ class Policy:
         counts = np.asarray(counts, dtype=np.int64)
         return ((counts + self.base // 2) // self.base) * self.base
 
+    @property
+    def mean_decimals(self) -> int:
+        """Return the decimals a mean is published with: never finer than 1/k.
+
+        A mean rounded to a step s over n clients fits a whole-number sum for every n >= 1/s, so
+        over at least k clients its value says nothing about how many there are.
+        """
+        return 1 if self.k >= 10 else 0
+
     def rounding_interval(self, published):
         """Return the true counts that round to a published value (what an attacker can infer); works on arrays."""
         return published - self.base // 2, published + self.base - 1 - self.base // 2

@@ -1,11 +1,16 @@
-"""Secondary suppression: hide just enough further cells that no hidden count can be worked out.
+"""Secondary suppression: hide the cells users miss least, so that no hidden count can be worked out.
 
 The minimum-count rule hides counts of 1 to k-1; alone that leaves many of them recoverable by
 differencing across the linked tables (see PRIVACY.md). So, block by block, the attacker's
-programme is run; every hidden cell it can pin to a range narrower than k/2 gets a partner: a
-shown cell in the relation that pins it (its siblings, its parent period, its total), chosen as
-the one whose loss hurts users least (a small unit-month figure before a national or yearly one).
-The loop ends when the attacker can pin nothing.
+programme is run, and every hidden cell it can pin to a range narrower than k/2 is protected
+by an optimisation over all relations at once: the cheapest set of further cells whose hiding
+lets a whole table exist in which the pinned cell lies k/2 higher, and one in which it lies
+lower (the protection programme of Fischetti and Salazar, solved as a linear programme with
+HiGHS). Each cell costs what users lose when it is hidden (`cell_costs`). The loop ends when the
+attacker, over whole numbers, pins nothing.
+
+Cells published by an earlier release whose true count has not changed keep their status and
+value (`fixed`), like tau-Argus's a-priori files: the protection only chooses among new cells.
 """
 from __future__ import annotations
 
@@ -25,11 +30,18 @@ import scipy.sparse as sp
 
 from queries import audit, linked, privacy
 from queries.access import NATIONAL
-from queries.audit import Attacker, knowledge
+from queries.audit import UNBOUNDED, Attacker, exact_cells, knowledge, union_knowledge, with_growth
 from queries.privacy import Policy, integer_width, narrow_limit
+from queries.releases import FREE, KEPT_HIDDEN, KEPT_SHOWN
 
-MAX_ROUNDS = 200
+MAX_ROUNDS = 60
 LEVEL = {"month": 0, "quarter": 1, "year": 2}
+
+# What users lose when a cell is hidden, per unit of protection it gives (see `cell_costs`).
+COST_HEADLINE = 100.0
+COST_UNIT_YEAR_BREAKDOWN = 30.0
+COST_RATE = 10.0  # a cell some other indicator's rate is computed from
+COST_OTHER = (1.0, 2.0, 4.0)  # month, quarter, year
 
 
 @dataclass
@@ -48,92 +60,248 @@ class Protection:
         return self.suppressed & ~self.primary
 
 
-def exact_cells(cells: pd.DataFrame, tables: dict, policy: Policy) -> np.ndarray:
-    """Mark the cells published unrounded: the national population totals, when so configured."""
-    if not policy.exact_national_total:
-        return np.zeros(len(cells), dtype=bool)
-    totals = [name for name, t in tables.items() if t.column is None]
-    return (cells["table_name"].isin(totals) & (cells["scope"] == NATIONAL)).to_numpy()
+def cell_costs(cells: pd.DataFrame, tables: dict, headline: set[tuple[str, str]],
+               rates: set[tuple[str, str]] = frozenset()) -> np.ndarray:
+    """Return what users lose when each cell is hidden.
+
+    Highest for the headline figures and the counts statistics rest on (`headline`: table and
+    category), then a unit's own yearly breakdowns, then the cells other indicators' rates are
+    computed from (`rates`), then the rest by period (a year before a quarter before a month).
+    """
+    level = cells["period_type"].map(LEVEL).to_numpy()
+    keys = pd.MultiIndex.from_arrays([cells["table_name"], cells["category"]])
+    cost = np.where(keys.isin(list(rates)), COST_RATE, np.asarray(COST_OTHER)[level])
+    breakdown = cells["table_name"].map(lambda t: tables[t].column is not None).to_numpy()
+    unit_year = breakdown & (cells["scope"] != NATIONAL).to_numpy() & (level == LEVEL["year"])
+    cost = np.where(unit_year, COST_UNIT_YEAR_BREAKDOWN, cost)
+    return np.where(keys.isin(list(headline)), COST_HEADLINE, cost)
 
 
-def _cost(cells: pd.DataFrame, tables: dict) -> np.ndarray:
-    """Rank cells by how much users lose when they are hidden (lower: hide first)."""
-    tier = cells["period_type"].map(LEVEL).to_numpy() * 2
-    tier = tier + (cells["scope"] == NATIONAL).to_numpy() * 6
-    tier = tier + cells["table_name"].map(lambda t: tables[t].column is None).to_numpy() * 3
-    return tier * 1_000_000 + cells["n"].to_numpy()
+class _Protector:
+    """The protection programme of one block: deviations from the true table, paid for where a cell is newly hidden.
+
+    Every unknown j moves by d_j = y_j + p_j - m_j: y_j within what the attacker knows now, and
+    p_j, m_j >= 0 beyond it, allowed only for cells that may still be hidden, at their cost.
+    A feasible d with d_v >= up (or <= -down) shows the attacker cannot rule out that table.
+    """
+
+    def __init__(self, block: linked.Block, truth: np.ndarray, cap: float):
+        import highspy
+
+        self.hs = highspy
+        self.truth = truth
+        self.cap = cap
+        n = len(truth)
+        self.n = n
+        eq, ineq = block.equalities, block.inequalities
+        d = sp.hstack([sp.identity(n), sp.identity(n), -sp.identity(n)]).tocsr()
+        matrix = sp.vstack([eq @ d, ineq @ d]).tocsc()
+        inf = highspy.kHighsInf
+        self.h = h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = 3 * n, matrix.shape[0]
+        lp.col_cost_ = np.zeros(3 * n)
+        lp.col_lower_, lp.col_upper_ = np.zeros(3 * n), np.zeros(3 * n)
+        slack = -(ineq @ truth) if ineq.shape[0] else np.zeros(0)
+        lp.row_lower_ = np.r_[np.zeros(eq.shape[0]), np.full(ineq.shape[0], -inf)]
+        lp.row_upper_ = np.r_[np.zeros(eq.shape[0]), slack]
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
+        h.passModel(lp)
+
+    def set_bounds(self, lower: np.ndarray, upper: np.ndarray, open_lower: np.ndarray, open_upper: np.ndarray,
+                   cost: np.ndarray, candidate: np.ndarray) -> None:
+        """Set what each unknown may do: within [lower, upper] for free; candidates out to [open_lower, open_upper] at a cost."""
+        n, t = self.n, self.truth
+        up = np.minimum(upper, self.cap)
+        cols = np.arange(3 * n, dtype=np.int32)
+        lo = np.r_[lower - t, np.zeros(n), np.zeros(n)]
+        hi = np.r_[up - t, np.where(candidate, np.maximum(np.minimum(open_upper, self.cap) - up, 0), 0),
+                   np.where(candidate, np.maximum(lower - open_lower, 0), 0)]
+        self.h.changeColsBounds(3 * n, cols, lo, hi)
+        self.cost = np.r_[np.zeros(n), cost, cost]
+        self.h.changeColsCost(3 * n, cols, self.cost)
+        self.free = (lo[:n].copy(), hi[:n].copy())
+
+    def reach(self, v: int) -> tuple[float, float]:
+        """Return how far unknown v can move up and down (whole units) with every candidate hidden."""
+        n3 = 3 * self.n
+        cols = np.arange(n3, dtype=np.int32)
+        self.h.changeColsCost(n3, cols, np.zeros(n3))
+        out = []
+        for sign in (1.0, -1.0):
+            self.h.changeColCost(v, -sign)
+            self.h.run()
+            optimal = self.h.getModelStatus() == self.hs.HighsModelStatus.kOptimal
+            out.append(np.floor(sign * self.h.getSolution().col_value[v] + 1e-6) if optimal else 0.0)
+        self.h.changeColCost(v, 0.0)
+        self.h.changeColsCost(n3, cols, self.cost)
+        return out[0], out[1]
+
+    def cheapest(self, v: int, move: float) -> np.ndarray | None:
+        """Return the deviations of the cheapest table that moves unknown v by `move` (None: impossible)."""
+        lo, hi = self.free[0][v], self.free[1][v]
+        if move > 0:
+            self.h.changeColBounds(v, max(lo, move), hi)
+        else:
+            self.h.changeColBounds(v, lo, min(hi, move))
+        try:
+            self.h.run()
+            if self.h.getModelStatus() != self.hs.HighsModelStatus.kOptimal:
+                return None
+            x = np.asarray(self.h.getSolution().col_value)
+        finally:
+            self.h.changeColBounds(v, lo, hi)
+        return x
 
 
-def _partners(narrow: np.ndarray, hidden: np.ndarray, n: np.ndarray, cost: np.ndarray,
-              by_row: sp.csr_matrix, by_col: sp.csc_matrix) -> set[int]:
-    """Pick, for each pinned cell, one shown cell to hide in the relation that pins it hardest."""
-    chosen: set[int] = set()
-    for v in narrow:
-        best = None
-        rows = by_col.indices[by_col.indptr[v]:by_col.indptr[v + 1]]
-        for r in rows:
-            members = by_row.indices[by_row.indptr[r]:by_row.indptr[r + 1]]
-            open_ = members[~hidden[members] & (n[members] > 0)]
-            if not len(open_):
-                continue
-            pick = open_[np.argmin(cost[open_])]
-            rank = (int(hidden[members].sum()), cost[pick])
-            if best is None or rank < best[0]:
-                best = (rank, pick)
-        if best is None:
-            # Every relation of the cell is already hidden: widen through its hidden neighbours.
-            for r in rows:
-                members = by_row.indices[by_row.indptr[r]:by_row.indptr[r + 1]]
-                for u in members[hidden[members] & (members != v)]:
-                    for r2 in by_col.indices[by_col.indptr[u]:by_col.indptr[u + 1]]:
-                        m2 = by_row.indices[by_row.indptr[r2]:by_row.indptr[r2 + 1]]
-                        open_ = m2[~hidden[m2] & (n[m2] > 0)]
-                        if len(open_):
-                            pick = open_[np.argmin(cost[open_])]
-                            if best is None or cost[pick] < best[0][1]:
-                                best = ((0, cost[pick]), pick)
-        if best is not None:
-            chosen.add(int(best[1]))
-    return chosen
+def protect_block(block: linked.Block, current: np.ndarray, truth: np.ndarray, policy: Policy, *,
+                  primary: np.ndarray, fixed: np.ndarray, shown_bounds: tuple[np.ndarray, np.ndarray],
+                  hidden_bounds: tuple[np.ndarray, np.ndarray], cost: np.ndarray,
+                  history: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, int]:
+    """Return which of the current release's cells to hide, and the rounds it took.
 
-
-def protect_block(block: linked.Block, primary: np.ndarray, exact: np.ndarray, policy: Policy,
-                  tables: dict) -> tuple[np.ndarray, int]:
-    """Return the hidden cells of one block after secondary suppression, and the rounds it took."""
-    n = block.cells["n"].to_numpy()
-    hidden = primary.copy()
-    if not hidden.any():
+    `block` is over the unknowns of the current release and of any earlier release that showed
+    another version of its cells (`history`: bounds and hidden flags those releases give each
+    unknown); `current` maps the current cells to their unknowns. The other arrays are per
+    current cell: the rule's own cells, what an earlier release fixed, the bounds an attacker
+    gets when a cell is shown or hidden, and its cost.
+    """
+    n_vars = len(truth)
+    hidden = primary | (fixed == KEPT_HIDDEN)
+    base_lo, base_hi = np.full(n_vars, -np.inf), np.full(n_vars, np.inf)
+    ever_hidden = np.zeros(n_vars, dtype=bool)
+    if history is not None:
+        base_lo, base_hi, ever_hidden = (a.copy() for a in history)
+    if not hidden.any() and not ever_hidden.any():
         return hidden, 0
-    lower, upper = knowledge(np.where(exact, n, policy.round(n)), hidden, exact, policy)
-    attacker = Attacker(block, lower, upper)
-    relations = sp.vstack([block.equalities, block.inequalities]).tocsr()
-    by_col = relations.tocsc()
-    cost = _cost(block.cells, tables)
+
+    def bounds():
+        lo, hi = np.where(hidden, hidden_bounds[0], shown_bounds[0]), np.where(hidden, hidden_bounds[1], shown_bounds[1])
+        lower, upper = base_lo.copy(), base_hi.copy()
+        np.maximum.at(lower, current, lo)
+        np.minimum.at(upper, current, hi)
+        return lower, upper
+
+    def targets():
+        mask = ever_hidden.copy()
+        mask[current[hidden]] = True
+        return mask
+
     limit = narrow_limit(policy)
-    floor = 1 if policy.show_zeros else 0
+    # Zeros may be hidden as partners too: a hidden total's hidden parts then need not each be 1 or more.
+    candidate_cells = fixed == FREE
+    cap = float(4 * truth.max() + 100)
+    protector = _Protector(block, truth.astype(float), cap)
+    # A cell the attacker still pins after it was protected (whole numbers can be narrower than
+    # the programme's tables) is asked for one more unit of width each time.
+    tries = np.zeros(n_vars)
     # Hiding a cell only takes knowledge away from the attacker, so a cell once shown safe stays
     # safe: each round checks only the cells still pinned and the ones just hidden.
-    safe = np.zeros(len(n), dtype=bool)
+    safe = np.zeros(n_vars, dtype=bool)
+    # The linear attacker first (fast); once it pins nothing, the whole-number one checks every
+    # hidden cell, and the rounds go on with it if it pins more.
+    whole = False
     for round_ in range(1, MAX_ROUNDS + 1):
-        targets = np.flatnonzero(hidden & ~safe)
-        found = attacker.intervals(targets, n, limit)
+        lower, upper = bounds()
+        attacker = Attacker(block, lower, upper)
+        todo = np.flatnonzero(targets() & ~safe)
+        found = attacker.intervals(todo, truth, limit, whole_numbers=whole)
         pinned = integer_width(found.lower, found.upper) < limit
-        safe[targets[~pinned]] = True
-        narrow = targets[pinned]
+        safe[todo[~pinned]] = True
+        narrow = todo[pinned]
         if not len(narrow):
-            return hidden, round_
-        partners = _partners(narrow, hidden, n, cost, relations, by_col)
-        if not partners:
-            raise RuntimeError(f"cannot protect {len(narrow)} cells: no cell left to hide beside them")
-        new = np.fromiter(partners, dtype=np.int64)
-        hidden[new] = True
-        attacker.hide(new, float(floor))
+            if whole:
+                return hidden, round_
+            whole, safe[:] = True, False
+            continue
+        demand = np.ceil(limit) + tries  # counts are whole: a width of k/2 or more is a whole width
+        tries[narrow] += 1
+        seen_lo, seen_hi = truth[narrow].astype(float), truth[narrow].astype(float)
+        for i, v in enumerate(narrow):
+            if seen_hi[i] - seen_lo[i] >= demand[v]:
+                continue  # an earlier cell's cheapest tables already move this one far enough
+            lower, upper = bounds()
+            candidate = np.zeros(n_vars, dtype=bool)
+            candidate[current[candidate_cells & ~hidden]] = True
+            open_lo, open_hi = lower.copy(), upper.copy()
+            open_lo[current], open_hi[current] = hidden_bounds[0], np.minimum(hidden_bounds[1], UNBOUNDED)
+            per_var = np.zeros(n_vars)
+            per_var[current] = cost
+            protector.set_bounds(lower, upper, open_lo, open_hi, per_var, candidate)
+
+            def take(x: np.ndarray) -> None:
+                """Hide the cells the cheapest table moved beyond what is known of them."""
+                nonlocal hidden
+                paid = np.flatnonzero(((x[n_vars:2 * n_vars] + x[2 * n_vars:]) > 1e-7) & candidate)
+                newly = np.isin(current, paid) & ~hidden
+                hidden = hidden | newly
+                candidate[paid] = False
+                table = truth + x[:n_vars] + x[n_vars:2 * n_vars] - x[2 * n_vars:]
+                np.minimum(seen_lo, table[narrow], out=seen_lo)
+                np.maximum(seen_hi, table[narrow], out=seen_hi)
+                if newly.any():
+                    protector.set_bounds(*bounds(), open_lo, open_hi, per_var, candidate)
+
+            # How far the cell can move at all with every candidate hidden; half the width down
+            # (more when little room is left above), the rest up. Hiding more only widens what
+            # is reachable, so both moves stay possible after the first one's partners.
+            up_room, down_room = protector.reach(int(v))
+            if up_room + down_room < demand[v]:
+                name = block.cells.iloc[v]["table_name"]
+                raise RuntimeError(f"cannot protect a cell of {name}: no pattern of further hidden cells gives it room")
+            down = min(down_room, max(np.ceil(demand[v] / 2), demand[v] - up_room))
+            for move in (-down, demand[v] - down):
+                if move:
+                    x = protector.cheapest(int(v), float(move))
+                    if x is None:
+                        raise RuntimeError("the protection programme failed on a move it found reachable")
+                    take(x)
     raise RuntimeError(f"secondary suppression did not converge in {MAX_ROUNDS} rounds")
 
 
-def _protect_one(args) -> tuple[np.ndarray, int]:
-    part, primary, exact, policy, tables = args
-    return protect_block(linked.build_block(part, tables), primary, exact, policy, tables)
+@dataclass
+class BlockJob:
+    """Everything one block's protection depends on (sent to a worker process)."""
+
+    current: pd.DataFrame                 # the block's cells: KEY, version, n, fact, fixed, fixed_value, cost
+    history: list[pd.DataFrame]           # earlier releases of the block that showed other versions
+    policy: Policy
+    tables: dict
+
+
+def cell_bounds(cells: pd.DataFrame, policy: Policy, tables: dict) -> tuple[tuple, tuple]:
+    """Return the attacker's bounds on each cell if it is shown, and if it is hidden."""
+    n = cells["n"].to_numpy()
+    exact = exact_cells(cells, tables, policy)
+    shown_value = np.where(exact, n, policy.round(n)).astype(float)
+    fixed = cells["fixed"].to_numpy()
+    shown_value = np.where(fixed == KEPT_SHOWN, cells["fixed_value"].to_numpy(dtype=float), shown_value)
+    facts = cells["fact"].to_numpy()
+    everywhere = np.ones(len(n), dtype=bool)
+    shown = knowledge(shown_value, ~everywhere, exact, policy, facts)
+    hidden = knowledge(shown_value, everywhere, exact, policy, facts)
+    return shown, hidden
+
+
+def run_block(job: BlockJob) -> tuple[np.ndarray, int]:
+    """Protect one block: build its programme over this release and the earlier versions it must stay safe with."""
+    cells = job.current.reset_index(drop=True)
+    releases = [*job.history, cells]
+    block, positions = linked.union_block(releases, job.tables)
+    current = positions[-1]
+    truth = np.zeros(len(block.cells))
+    for release, var in zip(releases, positions):
+        truth[var] = release["n"].to_numpy()
+    block = with_growth(block, truth)
+    history = None
+    if job.history:
+        history = union_knowledge(job.history, positions[:-1], len(block.cells), job.policy, job.tables)
+    shown, hidden = cell_bounds(cells, job.policy, job.tables)
+    return protect_block(block, current, truth, job.policy, primary=job.policy.is_primary(cells["n"].to_numpy()),
+                         fixed=cells["fixed"].to_numpy(), shown_bounds=shown, hidden_bounds=hidden,
+                         cost=cells["cost"].to_numpy(dtype=float), history=history)
 
 
 def _salt(tables: dict, policy: Policy) -> bytes:
@@ -143,50 +311,91 @@ def _salt(tables: dict, policy: Policy) -> bytes:
     protects every block afresh instead of trusting a pattern an older attacker passed.
     """
     h = hashlib.sha256()
-    for module in (privacy, linked, audit, sys.modules[__name__]):
+    for module in PRIVACY_MODULES:
         h.update(Path(module.__file__).read_bytes())
     h.update(repr(sorted(tables.items())).encode())
     h.update(json.dumps(asdict(policy), sort_keys=True).encode())
     return h.digest()
 
 
-def block_digest(part: pd.DataFrame, salt: bytes) -> str:
-    """Return the cache key of one block: its cells, their order and true counts, under the salt."""
+PRIVACY_MODULES = (privacy, linked, audit, sys.modules[__name__])
+# What an earlier release fixed is not part of the key: a cached pattern that agrees with it is
+# one the attacker passed under the same knowledge (`_agrees`).
+DIGEST_COLUMNS = [*linked.KEY, "version", "n", "fact", "cost"]
+
+
+def code_digest() -> str:
+    """Return a digest of the protection's code (the rule, the relations, the attacker, this module)."""
+    h = hashlib.sha256()
+    for module in PRIVACY_MODULES:
+        h.update(Path(module.__file__).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _agrees(hidden: np.ndarray, job: BlockJob) -> bool:
+    """Tell whether a cached pattern keeps what an earlier release fixed (then it protects this release too)."""
+    fixed = job.current["fixed"].to_numpy()
+    return len(hidden) == len(fixed) and not ((fixed == KEPT_HIDDEN) & ~hidden).any() \
+        and not ((fixed == KEPT_SHOWN) & hidden).any()
+
+
+def block_digest(job: BlockJob, salt: bytes) -> str:
+    """Return the cache key of one block: its cells, true counts, statistics' facts, costs and history, under the salt."""
     h = hashlib.sha256(salt)
-    h.update(pd.util.hash_pandas_object(part[[*linked.KEY, "n"]], index=False).to_numpy().tobytes())
+    for frame in (job.current, *job.history):
+        h.update(pd.util.hash_pandas_object(frame[[c for c in DIGEST_COLUMNS if c in frame]].fillna(-1),
+                                            index=False).to_numpy().tobytes())
     return h.hexdigest()
 
 
-def protect(cells: pd.DataFrame, tables: dict, policy: Policy, *, workers: int | None = None,
-            known: Mapping[str, tuple[np.ndarray, int]] | None = None) -> Protection:
-    """Decide which counts to hide: the rule's small counts plus the partners the attacker check demands.
+def _fresh_solver() -> None:
+    """Give a forked worker its own HiGHS threads: the parent's are not copied by fork, and an integer
+    programme would wait for them for ever."""
+    import highspy
 
-    `known` maps block digests to an earlier outcome (hidden cells, rounds); a block whose digest
-    is there is not attacked again. The outcome of every block comes back in `Protection.blocks`.
+    highspy.Highs.resetGlobalScheduler(True)
+
+
+def protect(cells: pd.DataFrame, tables: dict, policy: Policy, *, workers: int | None = None,
+            known: Mapping[str, tuple[np.ndarray, int]] | None = None,
+            history: Mapping[tuple[str, str], list[pd.DataFrame]] | None = None) -> Protection:
+    """Decide which counts to hide: the rule's small counts plus the cheapest partners that keep them safe.
+
+    `cells` carry KEY, n and, optionally, version, fact, fixed, fixed_value and cost (defaults:
+    nothing fixed, no statistics, cost by `cell_costs` without headline cells). `known` maps
+    block digests to an earlier outcome; a block whose digest is there is not attacked again.
+    `history` gives, per block (population, year), the earlier releases it must stay safe with.
     """
     cells = cells.reset_index(drop=True)
-    known = known or {}
+    defaults = {"version": 0, "fact": 0, "fixed": FREE, "fixed_value": np.nan}
+    cells = cells.assign(**{c: v for c, v in defaults.items() if c not in cells})
+    if "cost" not in cells:
+        cells = cells.assign(cost=cell_costs(cells, tables, set()))
+    known, history = known or {}, history or {}
     primary = policy.is_primary(cells["n"].to_numpy())
     exact = exact_cells(cells, tables, policy)
-    suppressed = primary.copy()
     parts = linked.parts(cells, tables)
     salt = _salt(tables, policy)
-    digests = [block_digest(part, salt) for part in parts]
-    todo = [i for i, digest in enumerate(digests) if digest not in known]
-    jobs = [(parts[i], primary[parts[i]["row"].to_numpy()], exact[parts[i]["row"].to_numpy()], policy, tables)
-            for i in todo]
+    jobs = []
+    for part in parts:
+        key = (tables[part["table_name"].iloc[0]].population, part["period"].iloc[0][:4])
+        jobs.append(BlockJob(part.drop(columns="row"), history.get(key, []), policy, tables))
+    digests = [block_digest(job, salt) for job in jobs]
+    todo = [i for i, digest in enumerate(digests) if digest not in known or not _agrees(known[digest][0], jobs[i])]
     if workers is None:
         # A process pool pays off only when there is real work to share.
-        workers = min(len(jobs), os.cpu_count() or 1) if sum(len(j[0]) for j in jobs) > 20_000 else 1
+        size = sum(len(jobs[i].current) for i in todo)
+        workers = min(len(todo), os.cpu_count() or 1) if size > 20_000 else 1
     if workers > 1:
         # Blocks are independent; the largest go first so the pool finishes together.
-        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0]))
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = dict(zip(order, pool.map(_protect_one, [jobs[i] for i in order])))
-        fresh = [results[i] for i in range(len(jobs))]
+        order = sorted(todo, key=lambda i: -len(jobs[i].current))
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_fresh_solver) as pool:
+            fresh = dict(zip(order, pool.map(run_block, [jobs[i] for i in order])))
     else:
-        fresh = [_protect_one(job) for job in jobs]
-    outcomes = {**{d: known[d] for d in digests if d in known}, **dict(zip((digests[i] for i in todo), fresh))}
+        fresh = {i: run_block(jobs[i]) for i in todo}
+    outcomes = {**{d: known[d] for d in digests if d in known}, **{digests[i]: fresh[i] for i in todo}}
+    suppressed = primary.copy()
     for part, digest in zip(parts, digests):
         suppressed[part["row"].to_numpy()] = outcomes[digest][0]
     return Protection(suppressed, primary, exact, [outcomes[d][1] for d in digests], outcomes, len(todo))

@@ -17,8 +17,8 @@ def referral_rates(engine: sa.Engine, access: Access, *, scopes: list[str], peri
 
 def referral_outcomes(engine: sa.Engine, access: Access, *, scopes: list[str], period_type: str,
                       period: str) -> pd.DataFrame:
-    """Return one period's registrations by referral outcome (open trajectories included), with shares."""
-    return indicators.shares(engine, access, "registrations_by_referral", scopes=scopes, period_type=period_type,
+    """Return one period's closed trajectories by referral outcome, with shares."""
+    return indicators.shares(engine, access, "closures_by_referral", scopes=scopes, period_type=period_type,
                              period=period)
 
 

@@ -47,6 +47,18 @@ class ImportBatch(Base):
     status: Mapped[str] = mapped_column(sa.String(16))
 
 
+class RefreshDue(Base):
+    """An import's load whose rows are not yet in the published catalogue (queries/refresh_due.py).
+
+    Written in the transaction of the load, deleted by the catalogue refresh that publishes it.
+    """
+
+    __tablename__ = "refresh_due"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_at: Mapped[dt.datetime]
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batches.id"))
+
+
 class Contact(Base):
     __tablename__ = "contacts"
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
@@ -168,9 +180,51 @@ class PublishedCell(Base):
     category: Mapped[str] = mapped_column(sa.String(48))
     value: Mapped[float | None]
     suppressed: Mapped[bool]
+    # The value differs from what an earlier release published for this cell (late or corrected data).
+    revised: Mapped[bool] = mapped_column(default=False)
     __table_args__ = (
         sa.Index("ix_published_cells_slice", "table_name", "period_type", "scope", "period"),
     )
+
+
+class ReleaseCell(Base):
+    """The release ledger: what each release published, append-only, as changes on the release before.
+
+    A release's catalogue is, per cell, the newest row at or before it. `version` counts the
+    changes of a count cell's true count (a revision); cells with the same version have the
+    same true count in every release that shows them.
+    """
+
+    __tablename__ = "release_cells"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_refreshes.id"), index=True)
+    table_name: Mapped[str] = mapped_column(sa.String(48))
+    scope: Mapped[str] = mapped_column(sa.String(8))
+    period_type: Mapped[str] = mapped_column(sa.String(8))
+    period: Mapped[str] = mapped_column(sa.String(8))
+    category: Mapped[str] = mapped_column(sa.String(48))
+    value: Mapped[float | None]
+    suppressed: Mapped[bool]
+    version: Mapped[int] = mapped_column(default=0)
+    revised: Mapped[bool] = mapped_column(default=False)
+
+
+class CellTruth(Base):
+    """The true count behind each version of a published count cell: the refresh's memory of the past.
+
+    Only the refresh and the audit read it (never a page, an export or the API): it tells whether a
+    cell's count changed since it was published, and gives the attacker check its known answers.
+    """
+
+    __tablename__ = "cell_truths"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    table_name: Mapped[str] = mapped_column(sa.String(48))
+    scope: Mapped[str] = mapped_column(sa.String(8))
+    period_type: Mapped[str] = mapped_column(sa.String(8))
+    period: Mapped[str] = mapped_column(sa.String(8))
+    category: Mapped[str] = mapped_column(sa.String(48))
+    version: Mapped[int]
+    n: Mapped[int]
 
 
 class CatalogueRefresh(Base):
@@ -189,6 +243,11 @@ class CatalogueRefresh(Base):
     # had the same counts as at an earlier refresh).
     blocks: Mapped[int | None]
     blocks_protected: Mapped[int | None]
+    # A refresh is a release: what it published is in `release_cells`, under this id.
+    code_digest: Mapped[str | None] = mapped_column(sa.String(16))
+    revised_cells: Mapped[int | None]
+    # What users lose to secondary suppression in this release, per indicator and level (JSON).
+    loss: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class ProtectedBlock(Base):
@@ -235,6 +294,15 @@ class LoginFailure(Base):
         sa.Index("ix_login_failures_username_at", "username", "at"),
         sa.Index("ix_login_failures_address_at", "address", "at"),
     )
+
+
+class LoginSuccess(Base):
+    """A user's latest successful sign-in from an address: there, failures elsewhere do not lock it out."""
+
+    __tablename__ = "login_successes"
+    username: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
 class AuditEntry(Base):

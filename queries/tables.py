@@ -41,7 +41,15 @@ def catalogue_listing(engine: sa.Engine, access: Access) -> dict:
             "periods": {p: sorted(part.loc[part["period_type"] == p, "period"].unique().tolist())
                         for p in periods.PERIOD_TYPES},
         })
-    return {"data_until": latest.data_until if latest else None, "scopes": scopes, "tables": tables}
+    return {"data_until": latest.data_until if latest else None, "release": latest.id if latest else None,
+            "scopes": scopes, "tables": tables}
+
+
+def latest_release(engine: sa.Engine) -> int | None:
+    """Return the id of the release the catalogue now publishes (None before the first)."""
+    with engine.connect() as conn:
+        latest = catalogue.latest_refresh(conn)
+    return latest.id if latest else None
 
 
 def published_table(engine: sa.Engine, access: Access, *, name: str, period_type: str,
@@ -53,5 +61,5 @@ def published_table(engine: sa.Engine, access: Access, *, name: str, period_type
     if period_type not in periods.PERIOD_TYPES:
         raise ValueError(f"period must be one of {', '.join(periods.PERIOD_TYPES)}")
     with engine.connect() as conn:
-        cells = catalogue.read_cells(conn, name, period_type, [scope])
-    return cells[["period", "category", "value", "suppressed"]].reset_index(drop=True)
+        cells = catalogue.read_cells(conn, name, period_type, [scope], revised=True)
+    return cells[["period", "category", "value", "suppressed", "revised"]].reset_index(drop=True)

@@ -32,7 +32,10 @@ SETTERS = ("programme", "admin")
 RANGES = {"percent": (0.0, 100.0), "grade": (1.0, 10.0), "rating": (1.0, 10.0)}
 MAX_VALUE = 1e9
 MAX_RATIONALE = 2000
+MAX_ID = 2**31 - 1  # the id column's range: a larger number is no id (and would overflow the driver)
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_ID = re.compile(r"[0-9]{1,10}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab and line breaks; PostgreSQL refuses NUL
 # status of a row in the history
 CURRENT, PLANNED, SUPERSEDED, RETIRED, NEVER = "current", "planned", "superseded", "retired", "never"
 
@@ -108,11 +111,25 @@ def _validate(*, indicator, value, valid_from, product=None, target_group=None, 
     if len(text) > MAX_RATIONALE:
         raise TargetError("rationale_long", f"the rationale is longer than {MAX_RATIONALE} characters",
                           n=MAX_RATIONALE)
+    if _CONTROL.search(text):
+        raise TargetError("rationale_chars", "the rationale holds a control character")
     month = _parse_month(valid_from)
     return {"indicator": indicator, "expected_value": number, "valid_from": dt.date(int(month[:4]), int(month[5:]), 1),
             "product": _code(PRODUCTS, product, "product"), "target_group": _code(TARGET_GROUPS, target_group,
                                                                                     "target group"),
             "rationale": text}
+
+
+def _parse_id(value) -> int:
+    """Return an expected value's id from a number or its digits, or raise TargetError."""
+    if type(value) is int:  # not bool; a huge number is no id (and no text: Python limits int to str)
+        text = str(value) if abs(value) <= MAX_ID else "(out of range)"
+    else:
+        text = value.strip() if isinstance(value, str) else ""
+    if not _ID.fullmatch(text) or not 0 < int(text) <= MAX_ID:
+        shown = _CONTROL.sub("?", text[:40]) if text else str(type(value).__name__)
+        raise TargetError("id", f"not an expected value's id: {shown!r}", value=shown)
+    return int(text)
 
 
 def _describe(row: dict) -> str:
@@ -144,9 +161,7 @@ def record(engine: sa.Engine, access: Access, *, indicator: str | None = None, v
 def retire(engine: sa.Engine, access: Access, *, target_id=None) -> None:
     """Retire an expected value from this month on (its row and earlier months stay) and audit it."""
     _require_setter(access)
-    if isinstance(target_id, bool) or not isinstance(target_id, (int, str)) or not str(target_id).isdigit():
-        raise TargetError("id", f"not an expected value's id: {str(target_id)[:40]!r}", value=str(target_id)[:40])
-    target_id = int(target_id)
+    target_id = _parse_id(target_id)
     t = IndicatorTarget
     with engine.begin() as conn:
         row = conn.execute(sa.select(t.indicator, t.product, t.target_group, t.retired_at).where(t.id == target_id)

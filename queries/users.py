@@ -1,4 +1,4 @@
-"""Local accounts of the embedded login, their roles, and the failed-login record behind the rate limit.
+"""Local accounts of the embedded login, their roles, and the login record behind the rate limit.
 
 Passwords are stored only as salted hashes (werkzeug's scrypt); nothing here ever returns one to
 a caller outside the login check. Accounts from the identity provider (OIDC) are not stored here.
@@ -11,15 +11,17 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from queries.access import ROLES, Access
 from queries.codes import UNITS
-from queries.schema import LoginFailure, User
+from queries.schema import LoginFailure, LoginSuccess, User
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # The demo accounts, one per role; they exist only in demo mode (see `ensure_demo_users`).
 DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
@@ -180,32 +182,97 @@ def access_of(account: Credentials | UserInfo) -> Access:
     return Access(user=name, role=account.role)
 
 
-# --- failed logins: the rate limit per user name and per address -------------------------------
+# --- logins: the rate limit per user name and per address ---------------------------------------
+#
+# An attempt is recorded (committed) before its password is checked, and then the attempts are
+# counted: the k-th attempt to commit sees at least k rows, so however many arrive at once, in
+# however many workers, at most the limit are checked. An attempt that is refused unchecked or
+# succeeds is then removed; a failed one stays as the failure.
+
+@dataclass(frozen=True)
+class LoginCounts:
+    """Failed (and pending) logins in the window, and whether the address is one the user signed in from."""
+
+    by_user: int
+    by_address: int
+    by_user_here: int = 0  # this user name's from this address
+    known_address: bool = False
+
+
+def login_key(text: str, length: int = 80) -> str:
+    """Return the form in which a user name or address is stored and compared: no control
+    characters (PostgreSQL refuses NUL in text), at most `length` characters."""
+    return _CONTROL.sub("\ufffd", str(text))[:length]
+
+
+def login_counts(engine: sa.Engine, username: str, address: str, since: dt.datetime,
+                 known_since: dt.datetime | None = None) -> LoginCounts:
+    """Return the failed logins for a user name and from an address since a moment, and whether the
+    user signed in successfully from that address since `known_since`."""
+    username, address = login_key(username), login_key(address, 64)
+    f = LoginFailure
+    def count(*conditions):
+        return sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*conditions), 1), else_=0)), 0)
+
+    failures = sa.select(count(f.username == username), count(f.address == address),
+                         count(f.username == username, f.address == address)).where(
+        f.at >= since, sa.or_(f.username == username, f.address == address))
+    with engine.connect() as conn:
+        by_user, by_address, here = conn.execute(failures).one()
+        known = known_since is not None and conn.execute(sa.select(LoginSuccess.at).where(
+            LoginSuccess.username == username, LoginSuccess.address == address, LoginSuccess.at >= known_since)
+        ).first() is not None
+    return LoginCounts(int(by_user), int(by_address), int(here), known)
+
 
 def recent_failures(engine: sa.Engine, username: str, address: str, since: dt.datetime) -> tuple[int, int]:
     """Return (failures for this user name, failures from this address) since a moment."""
-    by_user = sa.func.coalesce(sa.func.sum(sa.case((LoginFailure.username == username, 1), else_=0)), 0)
-    by_address = sa.func.coalesce(sa.func.sum(sa.case((LoginFailure.address == address, 1), else_=0)), 0)
-    query = sa.select(by_user, by_address).where(
-        LoginFailure.at >= since, sa.or_(LoginFailure.username == username, LoginFailure.address == address)
-    )
-    with engine.connect() as conn:
-        users, addresses = conn.execute(query).one()
-    return int(users), int(addresses)
+    counts = login_counts(engine, username, address, since)
+    return counts.by_user, counts.by_address
+
+
+def begin_attempt(engine: sa.Engine, username: str, address: str, *, keep: dt.timedelta) -> int:
+    """Record a login attempt before its password is checked (it counts at once, in every worker);
+    forget failures older than `keep`; return the attempt's id."""
+    now = _now()
+    row = {"at": now, "username": login_key(username), "address": login_key(address, 64)}
+    with engine.begin() as conn:
+        attempt = conn.execute(sa.insert(LoginFailure).values(**row).returning(LoginFailure.id)).scalar_one()
+        conn.execute(sa.delete(LoginFailure).where(LoginFailure.at < now - keep))
+    return attempt
+
+
+def end_attempt(engine: sa.Engine, attempt: int) -> None:
+    """Forget an attempt that was no failure: refused before its password was checked, or signed in."""
+    with engine.begin() as conn:
+        conn.execute(sa.delete(LoginFailure).where(LoginFailure.id == attempt))
 
 
 def record_failure(engine: sa.Engine, username: str, address: str, *, keep: dt.timedelta) -> None:
     """Record one failed login and forget failures older than `keep`."""
+    begin_attempt(engine, username, address, keep=keep)
+
+
+def record_success(engine: sa.Engine, username: str, address: str, *, keep: dt.timedelta) -> None:
+    """Remember that a user signed in from an address (the latest time); forget sign-ins older than `keep`."""
     now = _now()
+    key = {"username": login_key(username), "address": login_key(address, 64)}
+    s = LoginSuccess
     with engine.begin() as conn:
-        conn.execute(sa.insert(LoginFailure), [{"at": now, "username": username[:80], "address": address[:64]}])
-        conn.execute(sa.delete(LoginFailure).where(LoginFailure.at < now - keep))
+        insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(s).values(**key, at=now)
+        # one statement, so that workers signing the same user in at once do not collide
+        conn.execute(insert.on_conflict_do_update(index_elements=[s.username, s.address], set_={"at": now}))
+        conn.execute(sa.delete(s).where(s.at < now - keep))
 
 
-def clear_failures(engine: sa.Engine, username: str) -> None:
-    """Forget a user name's failed logins after a successful one."""
+def clear_failures(engine: sa.Engine, username: str, address: str | None = None) -> None:
+    """Forget a user name's failed logins after a successful one (from that address only, when given:
+    a user's sign-in must not wipe out someone else's guesses from elsewhere)."""
+    query = sa.delete(LoginFailure).where(LoginFailure.username == login_key(username))
+    if address is not None:
+        query = query.where(LoginFailure.address == login_key(address, 64))
     with engine.begin() as conn:
-        conn.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))
+        conn.execute(query)
 
 
 # --- demo accounts ----------------------------------------------------------------------------

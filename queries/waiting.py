@@ -18,7 +18,7 @@ def waiting_times(engine: sa.Engine, access: Access, *, scopes: list[str], perio
 
 def waiting_within_14(engine: sa.Engine, access: Access, *, scopes: list[str], period_type: str,
                       start: str | None = None, end: str | None = None) -> pd.DataFrame:
-    """Return the share of first intakes within 14 days of registration per period."""
+    """Return the share of the first intakes in each period that came within 14 days of registration."""
     return indicators.trends(engine, access, ["waiting_within_14"], scopes=scopes, period_type=period_type,
                              start=start, end=end)
 
@@ -46,6 +46,6 @@ def pg_without_evaluation(engine: sa.Engine, access: Access, *, scopes: list[str
 
 def counsellor_changes(engine: sa.Engine, access: Access, *, scopes: list[str], period_type: str,
                        period: str) -> pd.DataFrame:
-    """Return one period's registrations by number of counsellor changes, with shares."""
-    return indicators.shares(engine, access, "registrations_by_counsellor_changes", scopes=scopes,
+    """Return one period's closed trajectories by number of counsellor changes, with shares."""
+    return indicators.shares(engine, access, "closures_by_counsellor_changes", scopes=scopes,
                              period_type=period_type, period=period)

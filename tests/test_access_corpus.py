@@ -98,7 +98,9 @@ def _fill(engine) -> None:
         add_units(conn)
         rows = [registration(dt.date(2014, 3, 1 + i % 28), OWN) for i in range(23)]
         for n, unit in enumerate(OTHERS):
-            rows += [registration(dt.date(2013, 6, 1 + i % 28), unit) for i in range(140 + 10 * n)]
+            # Intake on the day itself: the unit's intakes are the same recognisable count, in the same month.
+            rows += [registration(dt.date(2013, 6, 1 + i % 28), unit, first_intake_on=dt.date(2013, 6, 1 + i % 28))
+                     for i in range(140 + 10 * n)]
         add_registrations(conn, rows)
     catalogue.refresh(engine, Policy(), today=dt.date(2014, 5, 2))
 
@@ -183,7 +185,9 @@ def find_leaks(results: list[Result], names: re.Pattern, numbers: re.Pattern | N
             if match := names.search(result.text):
                 leaks.append(f"another unit ({match.group(0)!r}) shown to the unit user: {req.describe()}")
             elif numbers is not None and (match := numbers.search(result.text)):
-                leaks.append(f"another unit's figure {match.group(0)} shown to the unit user: {req.describe()}")
+                context = result.text[max(match.start() - 80, 0):match.end() + 40]
+                leaks.append(f"another unit's figure {match.group(0)} shown to the unit user: {req.describe()} "
+                             f"in ...{context}...")
     return leaks
 
 

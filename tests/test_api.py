@@ -51,7 +51,8 @@ def test_table_returns_protected_cells_with_display_text(client):
     body = get(client, "/api/v1/tables/registrations?period=month", PROGRAMME).get_json()
     by_period = {c["period"]: c for c in body["cells"]}
     assert by_period["2014-03"] == {"period": "2014-03", "category": "_total", "value": 40.0,
-                                    "suppressed": False, "display": "40"}
+                                    "suppressed": False, "revised": False, "display": "40"}
+    assert body["release"] == get(client, "/api/v1/catalogue", PROGRAMME).get_json()["release"] >= 1
     assert by_period["2014-05"]["value"] is None
     assert by_period["2014-05"]["display"] == "*" and by_period["2014-05"]["suppressed"] is True
 

@@ -25,10 +25,11 @@ from dash import dcc, html
 
 from dashboard import create_app, export_ui, exports
 from dashboard.auth import basic_auth_header
-from dashboard.texts import fmt_value, t
+from dashboard.texts import fmt_value, rule_sentence, rule_text, t
+from queries import tables
 from queries.access import Access
 from queries.codes import UNITS
-from queries.privacy import SYMBOL
+from queries.privacy import SYMBOL, Policy
 from queries.schema import AuditEntry
 from tests import monitor_fixtures
 from tests.monitor_fixtures import EXPECTED_WAITING, PROGRAMME, UNIT
@@ -66,6 +67,11 @@ def pack_for(app, role: str, query: dict, lang: str = "nl") -> exports.Pack:
     return exports.collect(app.server, access, query, lang, demo=True)
 
 
+def release_of(app) -> int:
+    """Return the release the app's catalogue publishes (file names carry it)."""
+    return tables.latest_release(app.server.extensions["loket"].engine)
+
+
 def chart(pack: exports.Pack, card_id: str) -> exports.Chart:
     return next(c for c in pack.charts if c.card_id == card_id)
 
@@ -101,11 +107,11 @@ def test_symbols_and_labels_stay_text(text):
 
 
 def test_file_names_say_indicator_scope_and_period():
-    meta = exports.Meta("nl", "NN", "quarter", "2013-Q2", "2014-Q1", "2014-03", False, None)
+    meta = exports.Meta("nl", "NN", "quarter", "2013-Q2", "2014-Q1", "2014-03", False, None, Policy())
     assert exports.file_name("Wachttijd tot eerste intake", meta, "2013 K2 – 2014 K1", "png") == \
         "loket_wachttijd-tot-eerste-intake_noord-nederland_2013-Q2_2014-Q1.png"
     assert exports.file_name("Cliëntonderzoek", meta, "mrt 2014", "csv").endswith("_noord-nederland_2014-03.csv")
-    national = exports.Meta("en", None, "year", "2013", "2013", None, False, None)
+    national = exports.Meta("en", None, "year", "2013", "2013", None, False, None, Policy())
     assert exports.file_name("Steering pack", national, "2013", "pdf") == "loket_steering-pack_national_2013.pdf"
     assert exports.period_key("Mar 2014", "en") == "2014-03" and exports.period_key("2014 Q1", "en") == "2014-Q1"
 
@@ -119,11 +125,15 @@ def test_csv_is_for_dutch_excel_with_the_rule_and_the_same_symbols_as_the_chart(
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark: Excel reads the accents right
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     flat = [cell for row in rows for cell in row]
-    assert t("legend.symbol", "nl") in flat and t("app.demo", "nl") in flat and registrations.title in flat
+    assert rule_sentence(Policy(), "nl") in flat and t("app.demo", "nl") in flat and registrations.title in flat
     header_at = rows.index(registrations.table.header)
     table = {row[0]: row[1] for row in rows[header_at + 1:]}
     assert table == {row[0]: row[1] for row in registrations.table.rows}  # the page's table, cell for cell
-    assert SYMBOL in table.values()  # 10 a month nationally: some months are hidden
+    # A chart with hidden figures: the same symbols, in the same cells.
+    hidden = next(c for c in pack.charts if any(SYMBOL in row for row in c.table.rows))
+    cells = [c for row in csv.reader(io.StringIO(exports.chart_csv(hidden, pack.meta).decode("utf-8-sig")),
+                                     delimiter=";") for c in row]
+    assert cells.count(SYMBOL) == sum(row.count(SYMBOL) for row in hidden.table.rows) > 0
     waiting = chart(pack, "waiting-times")
     text = exports.chart_csv(waiting, pack.meta).decode("utf-8-sig")
     assert f"({t('unit.days', 'nl')})" in text and ",0;" in text  # decimal comma, the unit in the header
@@ -135,9 +145,9 @@ def test_xlsx_has_numbers_symbols_and_a_sheet_with_the_rule(app):
     book = openpyxl.load_workbook(io.BytesIO(exports.chart_xlsx(target, pack.meta)))
     data, rule = book.worksheets
     assert rule.title == t("export.rule", "nl")
-    assert t("definitions.privacy_text", "nl") in [c.value for row in rule.iter_rows() for c in row]
+    assert rule_text(Policy(), "nl") in [c.value for row in rule.iter_rows() for c in row]
     cells = [c.value for row in data.iter_rows() for c in row]
-    assert t("legend.symbol", "nl") in cells
+    assert rule_sentence(Policy(), "nl") in cells
     header_row = next(r for r in data.iter_rows() if r[0].value == target.table.header[0])
     header = [c.value for c in header_row]
     assert header[1].endswith(t("measure.count", "nl").lower()) and header[2].endswith("(%)")
@@ -154,16 +164,17 @@ def test_xlsx_has_numbers_symbols_and_a_sheet_with_the_rule(app):
 
 @needs_chromium
 def test_png_is_full_hd_and_svg_has_title_scope_period_data_date_and_legend_drawn_in(app):
+    release = release_of(app)
     pack = pack_for(app, "unit", {"periode": "year"})
     registrations = chart(pack, "registrations-graph")
     name, png = exports.chart_file(registrations, pack.meta, "png")
     assert png_size(png) == (1920, 1080)
-    assert name == "loket_aanmeldingen_noord-nederland_2012_2013.png"
+    assert name == f"loket_aanmeldingen_noord-nederland_2012_2013_r{release}.png"  # the release it shows
     _, svg = exports.chart_file(registrations, pack.meta, "svg")
     text = svg.decode()
     assert text.startswith("<svg")
     for drawn in (registrations.title, "Noord-Nederland", "2012 – 2013", t("app.data_until", "nl"),
-                  "niet getoond: minder dan 10 cliënten", t("app.demo", "nl")):
+                  rule_sentence(Policy(), "nl"), t("app.demo", "nl")):
         assert exports._escape(drawn) in text, drawn
     for unit in OTHER_UNITS:
         assert unit.nl not in text
@@ -328,6 +339,7 @@ def wait_for_jobs():
 
 
 def test_the_pack_runs_in_the_background_shows_progress_and_blocks_no_other_callback(app, store, jobs, monkeypatch):
+    release = release_of(app)
     gate, started = threading.Event(), threading.Event()
     real = exports.build_pack
 
@@ -358,7 +370,7 @@ def test_the_pack_runs_in_the_background_shows_progress_and_blocks_no_other_call
     wait_for_jobs()
     done = pack_request(client, "unit", export_ui.ID_POLL, job=job)
     download = out(done, export_ui.ID_DOWNLOAD, "data")
-    assert download["filename"] == "loket_stuurpakket_noord-nederland_2013.xlsx"  # its own unit, not LB
+    assert download["filename"] == f"loket_stuurpakket_noord-nederland_2013_r{release}.xlsx"  # its own unit, not LB
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download["content"])))
     assert book.sheetnames[0] == t("pack.key_figures", "nl") and len(book.sheetnames) > 10
     assert out(done, export_ui.ID_POLL, "disabled") is True and out(done, export_ui.ID_START, "disabled") is False
@@ -409,6 +421,7 @@ def test_a_failing_pack_says_so_and_can_be_made_again(app, jobs, monkeypatch):
 
 @needs_chromium
 def test_a_pptx_pack_through_the_page_with_the_expected_value_on_the_summary(app, jobs):
+    release = release_of(app)
     from pptx import Presentation
 
     client = app.server.test_client()
@@ -416,7 +429,7 @@ def test_a_pptx_pack_through_the_page_with_the_expected_value_on_the_summary(app
               export_ui.ID_JOB, "data")
     wait_for_jobs()
     download = out(pack_request(client, "programme", export_ui.ID_POLL, job=job), export_ui.ID_DOWNLOAD, "data")
-    assert download["filename"] == "loket_stuurpakket_landelijk_2014-Q1.pptx"
+    assert download["filename"] == f"loket_stuurpakket_landelijk_2014-Q1_r{release}.pptx"
     prs = Presentation(io.BytesIO(base64.b64decode(download["content"])))
     summary = prs.slides[1]
     cells = [c.text for shape in summary.shapes if shape.has_table for row in shape.table.rows for c in row.cells]

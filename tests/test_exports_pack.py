@@ -19,10 +19,10 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from dashboard import cli, exports
-from dashboard.texts import t
+from dashboard.texts import rule_sentence, rule_text, t
 from queries.access import Access
 from queries.codes import UNITS
-from queries.privacy import SYMBOL
+from queries.privacy import SYMBOL, Policy
 from tests.conftest import DEMO_TODAY
 
 HAS_CHROMIUM = bool(shutil.which("chromium") or os.path.exists("/usr/bin/chromium"))
@@ -117,11 +117,11 @@ def test_the_presentation_has_cover_key_figures_a_slide_per_chart_and_the_rule(p
     for key in ("registrations", "contacts", "waiting_median", "referral_back_rate", "grade_mean"):
         assert t(f"ind.{key}", "nl") in summary
     for (text, notes), chart in zip(slides[2:2 + len(charts)], charts):
-        assert chart.title in text and t("legend.symbol", "nl") in text
+        assert chart.title in text and rule_sentence(Policy(), "nl") in text
         assert chart.definition and t(f"ind.{chart.definition}.def", "nl") in notes
         assert t("definitions.numerator", "nl") in notes
     rule = slides[2 + len(charts)][0]
-    assert t("pack.closing", "nl") in rule and t("definitions.privacy_text", "nl") in rule
+    assert t("pack.closing", "nl") in rule and rule_text(Policy(), "nl") in rule
     every_definition = "\n".join(text for text, _ in slides[2 + len(charts):])
     assert all(t(f"ind.{key}.def", "nl") in every_definition for key in programme_pack.definitions)
     pictures = [s for s in prs.slides[2].shapes if s.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
@@ -159,7 +159,7 @@ def test_the_workbook_has_a_sheet_per_table_and_only_protected_counts(programme_
                 positive += isinstance(value, int) and value > 0
     assert checked > 100 and positive > 30
     every = [v for rows in sheets.values() for row in rows for v in row]
-    assert SYMBOL in every and t("legend.symbol", "nl") in every and t("definitions.privacy_text", "nl") in every
+    assert SYMBOL in every and rule_sentence(Policy(), "nl") in every and rule_text(Policy(), "nl") in every
 
 
 # --- a unit's pack -----------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from dashboard import cli
 from queries import importer
 from queries.schema import AuditEntry, ImportBatch, Registration
-from tests.import_corpus import EXAMPLES, registration, registrations, registrations_csv
+from tests.import_corpus import EXAMPLES, fake_refresh, registration, registrations, registrations_csv
 
 EXAMPLE_FILES = [str(p) for p in sorted(EXAMPLES.glob("*.csv"))]
 
@@ -18,7 +18,7 @@ EXAMPLE_FILES = [str(p) for p in sorted(EXAMPLES.glob("*.csv"))]
 def env(sqlite_store, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", str(sqlite_store.url))
     calls = []
-    monkeypatch.setattr(importer, "refresh_catalogue", lambda engine, policy: calls.append(policy))
+    monkeypatch.setattr(importer, "refresh_catalogue", fake_refresh(calls))
     return sqlite_store, calls
 
 

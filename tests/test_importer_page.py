@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from dashboard.texts import t
 from queries import importer
 from queries.schema import AuditEntry, ImportBatch, Registration
-from tests.import_corpus import EXAMPLES, registration, registrations, registrations_csv
+from tests.import_corpus import EXAMPLES, fake_refresh, registration, registrations, registrations_csv
 from tests.test_auth import (  # noqa: F401 - fixtures
     app, callback_body, client, fast_hashes, filled_store_file, headers, router_body, store, text_of,
 )
@@ -29,7 +30,7 @@ def page(app, monkeypatch, tmp_path):
 @pytest.fixture(autouse=True)
 def refreshes(monkeypatch):
     calls = []
-    monkeypatch.setattr(importer, "refresh_catalogue", lambda engine, policy: calls.append(policy))
+    monkeypatch.setattr(importer, "refresh_catalogue", fake_refresh(calls))
     return calls
 
 
@@ -180,3 +181,31 @@ def test_a_failed_refresh_is_shown(store, client, page, monkeypatch):
     wait(page)
     text = text_of(update(client, "poll", job=job))
     assert t("admin_import.loaded", "nl") in text and t("admin_import.refresh_failed", "nl") in text
+
+
+def test_a_store_refusal_is_shown_plainly_and_recorded(store, client, page, monkeypatch):
+    # Without the duplicate check, two spellings of one month reach the store, which refuses them
+    # (already in the check, which writes and rolls back).
+    monkeypatch.setattr(importer, "_duplicate_hashes", lambda hashes: set())
+    data = b"maand;bezoeken;nieuwe_bezoeken;terugkerende_bezoeken\r\n2013-03;500;400;100\r\nmrt 2013;510;410;100\r\n"
+    _, checked = upload_and_check(client, page, {"bezoek.csv": data})
+    text = text_of(checked)
+    assert t("admin_import.store_error", "nl") in text and "De database weigerde de regels 2-3" in text
+    assert not re.search(r"INSERT|\[SQL|IntegrityError|Traceback", text)
+    # a load the store refuses: the same plain reason, a batch and an audit record
+    job, _ = upload_and_check(client, page, {"bezoek.csv": data.replace(b"mrt 2013", b"apr 2013")})
+
+    def refused(*args, **kwargs):
+        raise sa.exc.IntegrityError("INSERT INTO website_visits (month) VALUES (?)", ("2013-03-01",),
+                                    Exception("UNIQUE constraint failed: website_visits.month"))
+
+    monkeypatch.setattr(importer, "_upsert", refused)
+    update(client, "load", job=job)
+    wait(page)
+    text = text_of(update(client, "poll", job=job))
+    assert t("admin_import.store_error", "nl") in text and "(UNIQUE constraint failed: website_visits.month)" in text
+    assert not re.search(r"INSERT|\[SQL|IntegrityError|Traceback", text)
+    with store.connect() as conn:
+        batch = conn.execute(sa.select(ImportBatch).where(ImportBatch.filename == "bezoek.csv")).one()
+        audit = conn.execute(sa.select(AuditEntry).where(AuditEntry.action == "import")).one()
+    assert batch.status == "rejected" and (audit.target, audit.status) == ("upload: bezoek.csv", 500)

@@ -69,7 +69,7 @@ def test_unit_role_relations_leave_out_units_to_national(tmp_path):
 
 def _plain_rule(cells: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     """The NHS rule alone, with no secondary suppression: what PRIVACY.md warns about."""
-    from queries.protect import exact_cells
+    from queries.audit import exact_cells
 
     exact = exact_cells(cells, catalogue.TABLES_BY_NAME, policy)
     hidden = policy.is_primary(cells["n"].to_numpy())
@@ -87,14 +87,14 @@ def test_plain_rule_is_undone_by_differencing_and_secondary_suppression_prevents
     with engine.connect() as conn:
         counts = catalogue.build_counts(catalogue.read_populations(conn, "2014-12"), "2014-12")
 
-    plain = audit_cells(_plain_rule(counts, policy), policy, PROGRAMME)
+    plain = audit_cells(_plain_rule(counts, policy), policy, PROGRAMME, catalogue.TABLES_BY_NAME)
     assert not plain.narrow.empty
     assert plain.narrowest < policy.k / 2
 
     published, protection = catalogue.publish(counts, policy)
     assert protection.secondary.sum() >= 1
     protected = audit_cells(counts.assign(value=published["value"], suppressed=published["suppressed"]),
-                            policy, PROGRAMME)
+                            policy, PROGRAMME, catalogue.TABLES_BY_NAME)
     assert protected.narrow.empty
     assert protected.narrowest >= policy.k / 2
 
@@ -132,5 +132,5 @@ def test_no_hidden_count_in_a_small_store_can_be_narrowed_below_k_half(tmp_path_
     catalogue.refresh(engine, policy, today=dt.date(2015, 1, 10))
     cells, _until = catalogue.counts_beside_publication(engine)
     for access in (PROGRAMME, Access("t", "unit", "NN")):
-        report = audit_cells(cells, policy, access)
+        report = audit_cells(cells, policy, access, catalogue.TABLES_BY_NAME)
         assert report.narrow.empty, report.narrow.to_string()

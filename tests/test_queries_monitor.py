@@ -60,9 +60,9 @@ def test_percentages_are_whole_rounded_half_up_and_hidden_with_either_part():
 
 def test_rate_is_computed_from_published_counts_and_hidden_when_a_part_is_hidden(cells_store):
     publish(cells_store, [
-        cell("registrations", "NL", "2013", TOTAL, 120.0), cell("registrations", "NL", "2014", TOTAL, 40.0),
-        cell("registrations_by_referral", "NL", "2013", "back_to_unit", 30.0),
-        cell("registrations_by_referral", "NL", "2014", "back_to_unit", None, suppressed=True),
+        cell("closures", "NL", "2013", TOTAL, 120.0), cell("closures", "NL", "2014", TOTAL, 40.0),
+        cell("closures_by_referral", "NL", "2013", "back_to_unit", 30.0),
+        cell("closures_by_referral", "NL", "2014", "back_to_unit", None, suppressed=True),
     ])
     df = referrals.referral_rates(cells_store, PROGRAMME, scopes=[NATIONAL], period_type="year")
     back = df[df["indicator"] == "referral_back_rate"].set_index("period")
@@ -72,9 +72,9 @@ def test_rate_is_computed_from_published_counts_and_hidden_when_a_part_is_hidden
 
 def test_a_sum_of_categories_is_hidden_when_any_part_is_hidden(cells_store):
     external = ["external_gp", "external_mental_health", "external_crisis", "external_police_clinic"]
-    rows = [cell("registrations", "NL", "2013", TOTAL, 200.0), cell("registrations", "NL", "2012", TOTAL, 200.0)]
-    rows += [cell("registrations_by_referral", "NL", "2013", c, 10.0) for c in external]
-    rows += [cell("registrations_by_referral", "NL", "2012", c, 10.0, suppressed=c == "external_crisis")
+    rows = [cell("closures", "NL", "2013", TOTAL, 200.0), cell("closures", "NL", "2012", TOTAL, 200.0)]
+    rows += [cell("closures_by_referral", "NL", "2013", c, 10.0) for c in external]
+    rows += [cell("closures_by_referral", "NL", "2012", c, 10.0, suppressed=c == "external_crisis")
              for c in external]
     publish(cells_store, rows)
     df = referrals.referral_rates(cells_store, PROGRAMME, scopes=[NATIONAL], period_type="year")
@@ -84,8 +84,8 @@ def test_a_sum_of_categories_is_hidden_when_any_part_is_hidden(cells_store):
 
 
 def test_complements_are_100_minus_the_published_share(cells_store):
-    publish(cells_store, [cell("registrations", "NL", "2013", TOTAL, 80.0),
-                          cell("registrations_by_tcl", "NL", "2013", "not_done", 20.0),
+    publish(cells_store, [cell("intakes", "NL", "2013", TOTAL, 80.0),
+                          cell("intakes_by_tcl", "NL", "2013", "not_done", 20.0),
                           cell("contacts", "NL", "2013", TOTAL, 200.0),
                           cell("contacts_by_time_class", "NL", "2013", "office", 150.0)])
     tcl = referrals.tcl_screening(cells_store, PROGRAMME, scopes=[NATIONAL], period_type="year")
@@ -110,11 +110,11 @@ def test_shares_of_a_breakdown_use_its_parent_cell(cells_store):
 
 
 def test_statistics_are_read_as_published(cells_store):
-    publish(cells_store, [cell("waiting_days", "NL", "2013-Q1", "median", 7.5),
+    publish(cells_store, [cell("waiting_days", "NL", "2013-Q1", "median", 7.0),
                           cell("waiting_days", "NL", "2013-Q2", "median", None, suppressed=True)])
     df = waiting.waiting_times(cells_store, PROGRAMME, scopes=[NATIONAL], period_type="quarter")
     median = df[df["indicator"] == "waiting_median"].set_index("period")
-    assert median.at["2013-Q1", "value"] == 7.5
+    assert median.at["2013-Q1", "value"] == 7.0
     assert median.at["2013-Q2", "suppressed"] and np.isnan(median.at["2013-Q2", "value"])
 
 
@@ -201,7 +201,7 @@ def test_query_modules_read_only_the_published_catalogue():
 def test_units_have_totals_per_quarter_and_year_and_breakdowns_per_year():
     assert indicators.unit_period_types("registrations") == ("quarter", "year")
     assert indicators.unit_period_types("registrations_by_product") == ("year",)
-    assert indicators.unit_period_types("waiting_days") == ("year",)
+    assert indicators.unit_period_types("waiting_days") == ("quarter", "year")  # over intakes, a total
     assert indicators.unit_period_types("survey_grade") == ("quarter", "year")
     assert indicators.unit_period_types("website_visits") == ()
     assert indicators.period_types_for(("registrations",), NATIONAL) == ("month", "quarter", "year")

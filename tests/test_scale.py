@@ -56,11 +56,12 @@ def test_a_refresh_attacks_only_the_blocks_whose_counts_changed_and_matches_a_fu
     assert again.blocks_protected == 0
     pd.testing.assert_frame_equal(_cells(engine), before)
 
-    # A monthly import: one more registration in 2014 changes the registrations block of 2014 only.
+    # A late registration in 2014 (with its intake) changes the registrations and intakes blocks of 2014 only.
     with engine.begin() as conn:
         add_registrations(conn, [registration(dt.date(2014, 6, 4), "LB")])
     after = catalogue.refresh(engine, Policy(), today=TODAY)
-    assert after.blocks_protected == 1
+    assert after.blocks_protected == 2
+    assert after.revised_cells > 0
     incremental = _cells(engine)
     assert not incremental.equals(before)
 

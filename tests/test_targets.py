@@ -315,8 +315,8 @@ def test_overview_states_the_comparison_from_published_counts(app, pages, store)
     tree = render(app, pages["overview"], "programme", periode="quarter")
     rows = {r[0]: r for r in table_rows(by_id(tree, pages["overview"].ID_EXPECTED))}
     row = rows[t("ind.waiting_within_14", "nl")]
-    num = published(store, "registrations_by_waiting", "within_14", "quarter", "2014-Q1")
-    den = published(store, "registrations_by_intake", "yes", "quarter", "2014-Q1")
+    num = published(store, "intakes_by_waiting", "within_14", "quarter", "2014-Q1")
+    den = published(store, "intakes", "_total", "quarter", "2014-Q1")
     assert num is not None and den is not None and num % 5 == 0 and den % 5 == 0  # rounded, shown
     share = fmt_value(float(int(100 * num / den + 0.5)), "percent", "nl")
     assert row[1:7] == [t("targets.all_clients", "nl"), "80%", "jan 2013", "2014 K1", share,
@@ -328,7 +328,7 @@ def test_overview_states_the_comparison_from_published_counts(app, pages, store)
 
 def test_the_comparison_is_suppressed_with_the_figure(app, pages, store):
     # a month has 10 registrations with an intake, 8 of them within 14 days: fewer than 10, not shown
-    assert published(store, "registrations_by_waiting", "within_14", "month", "2014-03") is None
+    assert published(store, "intakes_by_waiting", "within_14", "month", "2014-03") is None
     tree = render(app, pages["overview"], "programme", periode="month")
     row = next(r for r in table_rows(by_id(tree, pages["overview"].ID_EXPECTED))
                if r[0] == t("ind.waiting_within_14", "nl"))
@@ -517,7 +517,11 @@ def test_the_pack_summary_lists_every_indicator_with_an_expected_value(app, stor
         f"{t('ind.grade_mean', 'nl')} (2 Kortdurende hulp)", t("ind.response_rate", "nl"),
         f"{t('ind.throughput_median', 'nl')} (2 Kortdurende hulp)", t("ind.waiting_within_14", "nl")]
     within = by_title[t("ind.waiting_within_14", "nl")]
-    assert within[-1] == "80%" and within[1:3] == ["*", "2013"]  # a unit: per year, hidden
+    # A unit: per year, from its published intakes (none of them hidden as partners now).
+    num = published(store, "intakes_by_waiting", "within_14", "year", "2013", scope="NN")
+    den = published(store, "intakes", "_total", "year", "2013", scope="NN")
+    share = fmt_value(float(int(100 * num / den + 0.5)), "percent", "nl") if num is not None and den else "*"
+    assert within[-1] == "80%" and within[1:3] == [share, "2013"]
     crisis = by_title[f"{t('ind.throughput_median', 'nl')} (2 Kortdurende hulp)"]
     assert crisis[-1] == fmt_value(30.0, "days", "nl")
     assert "waiting_within_14" in pack.definitions

@@ -8,7 +8,9 @@ downloadable report of all of them. Load then runs the import for real (one tran
 Both run in a background thread of the serving process; the page polls their progress. A job's
 files live in a private temporary folder (`JOB_ROOT/<token>`), owned by the administrator who
 uploaded them; the uploaded data are deleted after the load, and every job folder after a day.
-Every callback checks the caller's role on the server (AccessDenied: 403).
+Every callback checks the caller's role on the server (AccessDenied: 403). The page says when a
+refresh of the published catalogue is due (`refresh_notice`: an import's rows are loaded but not
+yet published, after a failed refresh or a crash); the audit log page shows the same notice.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from dashboard import jobs, runtime
 from dashboard.auth import current_access
 from dashboard.components import message
 from dashboard.texts import current_language, fmt_number, t
-from queries import audit_log, importer
+from queries import importer, refresh_due
 from queries.access import Access, AccessDenied
 
 dash.register_page(__name__, path="/beheer/import", name="Importeren", text_key="page.admin_import", order=91,
@@ -170,16 +172,17 @@ def _job(folder: Path, meta: dict, phase: str, engine, policy, access: Access, l
                 shown.append({"file": error.file, "line": error.line, "column": error.column,
                               "value": error.value[:100], "reason": error.reason(lang)})
 
+        # A load records itself in the audit log ("upload: <files>"), also when it is rejected or the
+        # store refuses it; a check (a dry run) is not an import and is not recorded.
         result = importer.import_files(engine, sources, user=access.user, policy=policy, valid_only=valid_only,
-                                       dry_run=(phase == "check"), on_error=on_error, progress=progress)
+                                       dry_run=(phase == "check"), on_error=on_error, progress=progress,
+                                       audit=access, via="upload")
     summary = importer.result_summary(result)
     jobs.write_json(status_path, {"phase": phase, "state": "done", "progress": 1.0, "valid_only": valid_only,
                               "summary": summary, "errors": shown})
     if phase == "load":
         for f in meta.get("files", []):
             (folder / f["path"]).unlink(missing_ok=True)  # the data are in the store now (or were refused)
-        names = ", ".join(f.name for f in result.files)
-        audit_log.record(engine, access, "import", f"upload: {names}", status=200 if result.committed else 422)
 
 
 # --- rendering ---------------------------------------------------------------------------------------
@@ -242,10 +245,14 @@ def _outcome(status: dict, lang: str) -> tuple[list, bool, bool]:
     fmt = {"errors": fmt_number(n_errors, lang), "rows": fmt_number(rejected, lang)}
     if dry_run:
         text = t("admin_import.check_errors" if n_errors else "admin_import.check_ok", lang).format(**fmt)
+        if summary.get("store_error"):
+            text = t("admin_import.store_error", lang)
         notes = [message(text, "error" if n_errors else "info"), html.P(t("admin_import.check_note", lang))]
         load_disabled = valid == 0
     else:
-        if not summary.get("committed"):
+        if summary.get("store_error"):
+            text, kind = t("admin_import.store_error", lang), "error"
+        elif not summary.get("committed"):
             text, kind = t("admin_import.not_loaded", lang).format(**fmt), "error"
         elif rejected or n_errors:
             text, kind = t("admin_import.loaded_partly", lang).format(**fmt), "info"
@@ -256,6 +263,8 @@ def _outcome(status: dict, lang: str) -> tuple[list, bool, bool]:
         notes = [message(text, kind)]
         if summary.get("refresh_error"):
             notes.append(message(t("admin_import.refresh_failed", lang), "error"))
+        elif summary.get("refresh_was_due") and summary.get("refreshed"):
+            notes.append(message(t("admin_import.due_done", lang)))
         load_disabled = True
     parts = [*notes, _files_table(summary, lang, dry_run)]
     if errors:
@@ -269,23 +278,46 @@ def _running(status: dict, lang: str) -> list:
             html.Progress(value=str(percent), max="100", title=f"{percent}%")]
 
 
+def _when(moment: dt.datetime, lang: str) -> str:
+    local = moment.replace(tzinfo=dt.UTC).astimezone(LOCAL)
+    return local.strftime("%d-%m-%Y %H:%M" if lang == "nl" else "%Y-%m-%d %H:%M")
+
+
+def _due_notice(due: refresh_due.Due | None, lang: str) -> html.Div | None:
+    if due is None:
+        return None
+    text = t("admin_import.refresh_due", lang).format(
+        batches=", ".join(map(str, due.batches)) or "-", files=", ".join(due.files) or "-", when=_when(due.since, lang))
+    return message(text, "error")
+
+
+def refresh_notice(lang: str) -> html.Div | None:
+    """Say that loaded rows wait to be published (a refresh is due), or nothing when none do."""
+    return _due_notice(refresh_due.due(runtime.current().engine), lang)
+
+
 def batches_table(lang: str) -> html.Div:
-    """The newest import batches: who loaded which file when, with what result."""
-    batches = importer.recent_batches(runtime.current().engine, 30)
+    """The newest import batches: who loaded which file when, with what result (and what is not yet published)."""
+    engine = runtime.current().engine
+    due = refresh_due.due(engine)
+    waiting = set(due.batches) if due else set()
+    batches = importer.recent_batches(engine, 30)
     if not batches:
-        return message(t("admin_import.no_batches", lang))
+        return html.Div([_due_notice(due, lang), message(t("admin_import.no_batches", lang))])
     rows = []
     for b in batches:
-        when = b["started_at"].replace(tzinfo=dt.UTC).astimezone(LOCAL)
-        rows.append([str(b["id"]), when.strftime("%d-%m-%Y %H:%M" if lang == "nl" else "%Y-%m-%d %H:%M"),
+        status = _status_label(b["status"], lang)
+        if b["id"] in waiting:
+            status = f"{status} ({t('admin_import.not_published', lang)})"
+        rows.append([str(b["id"]), _when(b["started_at"], lang),
                      b["imported_by"], _kind_label(b["kind"], lang), b["filename"], b["file_hash"][:10],
                      fmt_number(b["inserted"], lang), fmt_number(b["updated"], lang),
-                     fmt_number(b["unchanged"], lang), fmt_number(b["rejected"], lang),
-                     _status_label(b["status"], lang)])
-    return _table(["admin_import.batch", "admin_import.when", "admin_import.who", "admin_import.kind",
-                   "admin_import.file", "admin_import.hash", "admin_import.inserted", "admin_import.updated",
-                   "admin_import.unchanged", "admin_import.rejected", "admin_import.status"],
-                  rows, t("admin_import.batches", lang), lang, numeric={0, 6, 7, 8, 9}, nowrap={1})
+                     fmt_number(b["unchanged"], lang), fmt_number(b["rejected"], lang), status])
+    table = _table(["admin_import.batch", "admin_import.when", "admin_import.who", "admin_import.kind",
+                    "admin_import.file", "admin_import.hash", "admin_import.inserted", "admin_import.updated",
+                    "admin_import.unchanged", "admin_import.rejected", "admin_import.status"],
+                   rows, t("admin_import.batches", lang), lang, numeric={0, 6, 7, 8, 9}, nowrap={1})
+    return html.Div([_due_notice(due, lang), table])
 
 
 # --- layout and callbacks -----------------------------------------------------------------------------

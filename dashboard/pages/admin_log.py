@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import runtime
 from dashboard.auth import current_access
 from dashboard.components import message
+from dashboard.pages.admin_import import refresh_notice
 from dashboard.texts import current_language, t
 from queries import audit_log
 from queries.codes import UNITS
@@ -83,6 +84,7 @@ def layout(actie: str | None = None, gebruiker: str | None = None, **_ignored):
     return html.Div(
         [
             html.H2(t("page.admin_log", lang)),
+            refresh_notice(lang),  # where administrators look: loaded rows that are not yet published
             html.P(t("admin_log.intro", lang)),
             html.Div(
                 [

@@ -4,11 +4,12 @@ from __future__ import annotations
 import dash
 from dash import html
 
+from dashboard import runtime
 from dashboard.components import definition_anchor, legend
-from dashboard.texts import TEXTS, current_language, t
+from dashboard.texts import TEXTS, current_language, rule_text, t
 from queries import codes
 from queries.codes import PRODUCT_DEFINITIONS
-from queries.indicators import SOURCES, unit_availability
+from queries.indicators import SOURCES, information_loss, unit_availability
 
 dash.register_page(__name__, path="/definities", name="Definities", text_key="page.definitions", order=6, cache=True)
 
@@ -37,8 +38,34 @@ def _availability(key: str, lang: str) -> str:
     return t("definitions.all_scopes", lang).format(types=joined)
 
 
-def entry(key: str, lang: str) -> html.Article:
+def _share(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "0%"
+
+
+def hidden_text(key: str, losses: dict[str, dict], k: int, lang: str) -> str | None:
+    """Return one plain sentence on how often an indicator was hidden in the latest release, and why."""
+    levels = losses.get(key)
+    if not levels:
+        return None
+    level = next((lv for lv in ("month", "quarter", "year") if ("national", lv) in levels), None)
+    if level is None:
+        return None
+    row = levels["national", level]
+    hidden = row["hidden_by_rule"] + row["lost"]
+    unit = levels.get(("unit", "year"))
+    unit_text = t("definitions.hidden_unit", lang).format(
+        all=_share(unit["hidden_by_rule"] + unit["lost"], unit["figures"])) if unit else ""
+    if not hidden and not (unit and unit["hidden_by_rule"] + unit["lost"]):
+        return t("definitions.never_hidden", lang)
+    return t("definitions.hidden_text", lang).format(
+        level=t(f"period.of.{level}", lang), all=_share(hidden, row["figures"]),
+        rule=_share(row["hidden_by_rule"], row["figures"]), partner=_share(row["lost"], row["figures"]), k=k,
+        unit=unit_text)
+
+
+def entry(key: str, lang: str, losses: dict[str, dict] | None = None, k: int = 10) -> html.Article:
     """Return one indicator's definition, with its anchor."""
+    hidden = hidden_text(key, losses or {}, k, lang)
     denominator = t(f"ind.{key}.den", lang) if f"ind.{key}.den" in TEXTS else t("definitions.statistic", lang)
     anchor = definition_anchor(key)
     return html.Article([
@@ -49,6 +76,7 @@ def entry(key: str, lang: str) -> html.Article:
             html.Dt(t("definitions.denominator", lang)), html.Dd(denominator),
             html.Dt(t("definitions.scopes", lang)), html.Dd(_availability(key, lang)),
             html.Dt(t("definitions.source", lang)), html.Dd(html.Code(", ".join(SOURCES[key]))),
+            *([html.Dt(t("definitions.hidden", lang)), html.Dd(hidden)] if hidden else []),
         ], className="definition-facts"),
     ], className="definition")
 
@@ -56,8 +84,11 @@ def entry(key: str, lang: str) -> html.Article:
 def layout(**_ignored):
     """Lay out the definitions (the same for every role; it holds no figures)."""
     lang = current_language()
+    policy = runtime.current().policy
+    losses = information_loss(runtime.current().engine)
     sections = [
-        html.Section([html.H3(t(f"page.{page}", lang)), *[entry(k, lang) for k in keys]], className="card")
+        html.Section([html.H3(t(f"page.{page}", lang)), *[entry(k, lang, losses, policy.k) for k in keys]],
+                     className="card")
         for page, keys in SECTIONS
     ]
     products = []
@@ -68,8 +99,8 @@ def layout(**_ignored):
         html.P(t("definitions.intro", lang), className="intro"),
         html.Section([
             html.H3(t("definitions.privacy", lang), id=ID_PRIVACY),
-            html.P(t("definitions.privacy_text", lang)),
-            legend(lang),
+            html.P(rule_text(policy, lang)),
+            legend(lang, policy),
         ], className="card"),
         html.Section([html.H3(t("definitions.products", lang)), html.Dl(products, className="definitions")],
                      className="card"),

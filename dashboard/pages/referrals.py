@@ -5,7 +5,7 @@ import dash
 
 from dashboard import cards, controls
 from dashboard.texts import t
-from queries import codes, referrals
+from queries import catalogue, codes, referrals
 
 PATH = "/verwijzingen"
 dash.register_page(__name__, path=PATH, name="Verwijzing en screening", text_key="page.referrals",
@@ -22,16 +22,16 @@ ID_REASONS = "referrals-anonymity-reasons"
 def body(view: controls.View, lang: str) -> list:
     """Return the referral and screening cards for a view."""
     data = cards.page_data(view)
-    outcomes = cards.code_labels(codes.REFERRAL_OUTCOMES, lang, {"open": t("cat.open", lang)})
+    outcomes = cards.code_labels(codes.REFERRAL_OUTCOMES, lang, {catalogue.NOT_RECORDED: t("cat.not_recorded", lang)})
     return [
         cards.trend_card(ID_RATES, view=view, lang=lang,
                          keys=["referral_back_rate", "referral_external_rate", "referral_none_rate"],
                          title=t("referrals.rates", lang), definition="referral_back_rate",
-                         note_texts=[t("note.open", lang)], expected=data.lines,
+                         note_texts=[t("note.closure_month", lang)], expected=data.lines,
                          fetch=data.over(referrals.referral_rates)),
-        cards.breakdown_card(ID_OUTCOMES, view=view, lang=lang, tables=cards.parent_tables("registrations_by_referral"),
+        cards.breakdown_card(ID_OUTCOMES, view=view, lang=lang, tables=cards.parent_tables("closures_by_referral"),
                              title=t("ind.referral_outcomes", lang), definition="referral_outcomes",
-                             category_labels=outcomes, note_texts=[t("note.open", lang)],
+                             category_labels=outcomes, note_texts=[t("note.closure_month", lang)],
                              fetch=data.at(referrals.referral_outcomes)),
         cards.trend_card(ID_TCL, view=view, lang=lang, keys=["tcl_applied", "tcl_above_referred"],
                          title=t("referrals.tcl", lang), definition="tcl_applied", expected=data.lines,

@@ -44,7 +44,7 @@ def body(view: controls.View, lang: str) -> list:
                          title=t("ind.pg_without_evaluation", lang), definition="pg_without_evaluation",
                          expected=data.lines, fetch=data.over(waiting.pg_without_evaluation)),
         cards.breakdown_card(ID_COUNSELLORS, view=view, lang=lang,
-                             tables=cards.parent_tables("registrations_by_counsellor_changes"),
+                             tables=cards.parent_tables("closures_by_counsellor_changes"),
                              title=t("ind.counsellor_changes", lang), definition="counsellor_changes",
                              category_labels=counsellors, fetch=data.at(waiting.counsellor_changes)),
     ]

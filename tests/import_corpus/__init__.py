@@ -28,6 +28,18 @@ SURVEY_HEADER = ["enquete_id", "aanmelding_id", "datum_ingevuld", "rapportcijfer
 VISITS_HEADER = ["maand", "bezoeken", "nieuwe_bezoeken", "terugkerende_bezoeken"]
 
 
+def fake_refresh(calls: list):
+    """A stand-in for the catalogue refresh that counts its calls and, as the real one does in its
+    transaction, clears the marks of the loads it publishes (queries/refresh_due.py)."""
+    from queries import refresh_due
+
+    def refresh(engine, policy):
+        calls.append(policy)
+        with engine.begin() as conn:
+            refresh_due.clear(conn, refresh_due.seen(conn))
+    return refresh
+
+
 def registration(i: int, **overrides) -> dict:
     """A valid registration row (Dutch labels, dd-mm-yyyy) with id N<i>."""
     day = dt.date(2013, 1, 1) + dt.timedelta(days=i % 400)
@@ -171,6 +183,33 @@ def _visits(**overrides) -> bytes:
     return csv_text(VISITS_HEADER, [good, row]).encode("utf-8")
 
 
+def _month_two_ways() -> bytes:
+    """One month as yyyy-mm and as a month name: one key, so both rows are duplicates (not the last wins)."""
+    rows = [{"maand": "2013-03", "bezoeken": "500", "nieuwe_bezoeken": "430", "terugkerende_bezoeken": "70"},
+            {"maand": "apr 2013", "bezoeken": "510", "nieuwe_bezoeken": "440", "terugkerende_bezoeken": "70"},
+            {"maand": "mrt 2013", "bezoeken": "520", "nieuwe_bezoeken": "450", "terugkerende_bezoeken": "70"}]
+    return csv_text(VISITS_HEADER, rows).encode("utf-8")
+
+
+def _unit_code_and_name() -> bytes:
+    return b"eenheid;formatie;startdatum_loket\r\nLB;3.800;\r\nNN;4.400;\r\nNoord-Nederland;4.500;\r\n"
+
+
+def _xlsx_several_types() -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Aanmeldingen"
+    book.active.append(REG_HEADER)
+    book.active.append([registration(1)[h] for h in REG_HEADER])
+    sessions = book.create_sheet("Gesprekken")
+    sessions.append(SESSION_HEADER)
+    sessions.append([session(1)[h] for h in SESSION_HEADER])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def _reg(name: str, data: bytes) -> tuple[str, bytes]:
     return name, data
 
@@ -192,6 +231,8 @@ CASES: dict[str, tuple] = {
     "a ZIP that is no workbook": (lambda: ("export.zip", _zip_not_xlsx()), "not_xlsx"),
     "a damaged workbook": (lambda: ("kapot.xlsx", _corrupt_xlsx()), "bad_xlsx"),
     "tab-separated": (lambda: ("tab.csv", csv_text(REG_HEADER, registrations(3), "\t").encode()), "separator"),
+    "a sep= line naming tabs": (lambda: ("sep.csv", b"sep=\t\r\n" + registrations_csv(registrations(3))), "separator"),
+    "a workbook with sheets for several file types": (lambda: ("twee.xlsx", _xlsx_several_types()), "several_sheets"),
     "pipe-separated": (lambda: ("pipe.csv", csv_text(REG_HEADER, registrations(3), "|").encode()), "separator"),
     "header with ; but rows with ,": (
         lambda: ("mix.csv", (";".join(REG_HEADER) + "\r\n" + csv_text(REG_HEADER, registrations(3), ",").split("\r\n", 1)[1]).encode()),
@@ -229,6 +270,11 @@ CASES: dict[str, tuple] = {
         lambda: ("sluit2.csv", _with_bad(aanmelddatum="10-03-2014", datum_intake="20-03-2014",
                                          datum_afsluiting="15-03-2014")), "closed_before_intake"),
     "date in the future": (lambda: ("toekomst.csv", _with_bad(aanmelddatum="01-01-2999", datum_intake="")), "future"),
+    "full-width digits in a date": (lambda: ("breed.csv", _with_bad(aanmelddatum="０４-０３-２０１４", datum_intake="")),
+                                    "unicode_digits"),
+    "Arabic-Indic digits in a date": (lambda: ("arabisch.csv", _with_bad(aanmelddatum="٠٤-٠٣-٢٠١٤", datum_intake="")),
+                                      "unicode_digits"),
+    "full-width digits in a number": (lambda: ("breed2.csv", _with_bad(aantal_gesprekken="３")), "unicode_digits"),
     "date before the Loket existed": (lambda: ("vroeg.csv", _with_bad(aanmelddatum="01-01-2010", datum_intake="")),
                                       "too_early"),
     "two-digit year": (lambda: ("jaar.csv", _with_bad(aanmelddatum="01-03-14")), "two_digit_year"),
@@ -240,12 +286,16 @@ CASES: dict[str, tuple] = {
     # duplicates, ids, references
     "duplicate ids within a file": (
         lambda: ("dubbel.csv", registrations_csv(registrations(5) + [registration(2, geslacht="Vrouw")])), "duplicate"),
+    "a month written two ways": (lambda: ("maanden.csv", _month_two_ways()), "duplicate_key"),
+    "a unit as its code and its name": (lambda: ("eenheden.csv", _unit_code_and_name()), "duplicate_key"),
     "id too long": (lambda: ("lang.csv", _with_bad(aanmelding_id="N" * 65)), "bad_id"),
     "id with spaces": (lambda: ("spatie.csv", _with_bad(aanmelding_id="N 12")), "bad_id"),
     "session of an unknown registration": (
         lambda: ("gesprekken.csv", _sessions([session(1), session(2, "R-GIBT-ES-NICHT")])), "unknown_registration"),
     "session before its registration": (
         lambda: ("gesprekken.csv", _sessions([session(1), session(2, datum="01-03-2013")])), "before_registration"),
+    "session long after its registration was closed": (  # R2013-0001 was closed on 22-05-2013
+        lambda: ("gesprekken.csv", _sessions([session(1), session(2, datum="02-09-2013")])), "after_closure"),
     # formula injection
     "formula =HYPERLINK in an id": (
         lambda: ("formule.csv", _with_bad(aanmelding_id='=HYPERLINK("http://evil.example";"klik")')), "formula"),
