@@ -815,6 +815,31 @@ def t(key: str, lang: str | None = None) -> str:
     return en if (lang or current_language()) == "en" else nl
 
 
+def _share(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "0%"
+
+
+def hidden_sentence(key: str, losses: dict[str, dict], k: int, lang: str) -> str | None:
+    """Return one plain sentence on how often an indicator was hidden in the latest release, and why."""
+    levels = losses.get(key)
+    if not levels:
+        return None
+    level = next((lv for lv in ("month", "quarter", "year") if ("national", lv) in levels), None)
+    if level is None:
+        return None
+    row = levels["national", level]
+    hidden = row["hidden_by_rule"] + row["lost"]
+    unit = levels.get(("unit", "year"))
+    unit_text = t("definitions.hidden_unit", lang).format(
+        all=_share(unit["hidden_by_rule"] + unit["lost"], unit["figures"])) if unit else ""
+    if not hidden and not (unit and unit["hidden_by_rule"] + unit["lost"]):
+        return t("definitions.never_hidden", lang)
+    return t("definitions.hidden_text", lang).format(
+        level=t(f"period.of.{level}", lang), all=_share(hidden, row["figures"]),
+        rule=_share(row["hidden_by_rule"], row["figures"]), partner=_share(row["lost"], row["figures"]), k=k,
+        unit=unit_text)
+
+
 def release_note(release: int | None, lang: str) -> str:
     """Return ", release N" for the catalogue release figures come from (empty when unknown)."""
     return f", {t('app.release', lang).format(release=release)}" if release else ""

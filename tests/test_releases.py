@@ -179,3 +179,20 @@ def test_fourteen_monthly_releases_survive_an_attack_on_their_union(demo_store, 
         assert report.hidden > 0
         assert report.narrow.empty, report.narrow.head(20).to_string()
         assert report.narrowest >= POLICY.k / 2
+
+
+def test_every_release_keeps_what_users_lose_and_the_definitions_page_says_it_in_one_sentence(sqlite_store):
+    from dashboard.texts import hidden_sentence
+    from queries import indicators
+
+    engine = _store(sqlite_store, _rows([1, 2, 3], seed=11))
+    catalogue.refresh(engine, POLICY, today=dt.date(2014, 4, 2))
+    losses = indicators.information_loss(engine)
+    row = losses["registrations"]["national", "month"]
+    assert row["figures"] == 23 and row["hidden_by_rule"] == row["lost"] == 0  # May 2012 - March 2014, all shown
+    assert hidden_sentence("registrations", losses, POLICY.k, "en") == "This figure is never hidden."
+    key = next(k for k, levels in losses.items() if levels.get(("national", "month"), {}).get("hidden_by_rule"))
+    sentence = hidden_sentence(key, losses, POLICY.k, "en")
+    assert sentence.startswith("In the latest release this figure is not shown nationally per month")
+    assert f"fewer than {POLICY.k} clients" in sentence and sentence.count(".") == 1
+    assert hidden_sentence("website_visits", losses, POLICY.k, "nl") is None  # public figures are never hidden

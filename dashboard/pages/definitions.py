@@ -6,7 +6,7 @@ from dash import html
 
 from dashboard import runtime
 from dashboard.components import definition_anchor, legend
-from dashboard.texts import TEXTS, current_language, rule_text, t
+from dashboard.texts import TEXTS, current_language, hidden_sentence, rule_text, t
 from queries import codes
 from queries.codes import PRODUCT_DEFINITIONS
 from queries.indicators import SOURCES, information_loss, unit_availability
@@ -38,34 +38,9 @@ def _availability(key: str, lang: str) -> str:
     return t("definitions.all_scopes", lang).format(types=joined)
 
 
-def _share(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "0%"
-
-
-def hidden_text(key: str, losses: dict[str, dict], k: int, lang: str) -> str | None:
-    """Return one plain sentence on how often an indicator was hidden in the latest release, and why."""
-    levels = losses.get(key)
-    if not levels:
-        return None
-    level = next((lv for lv in ("month", "quarter", "year") if ("national", lv) in levels), None)
-    if level is None:
-        return None
-    row = levels["national", level]
-    hidden = row["hidden_by_rule"] + row["lost"]
-    unit = levels.get(("unit", "year"))
-    unit_text = t("definitions.hidden_unit", lang).format(
-        all=_share(unit["hidden_by_rule"] + unit["lost"], unit["figures"])) if unit else ""
-    if not hidden and not (unit and unit["hidden_by_rule"] + unit["lost"]):
-        return t("definitions.never_hidden", lang)
-    return t("definitions.hidden_text", lang).format(
-        level=t(f"period.of.{level}", lang), all=_share(hidden, row["figures"]),
-        rule=_share(row["hidden_by_rule"], row["figures"]), partner=_share(row["lost"], row["figures"]), k=k,
-        unit=unit_text)
-
-
 def entry(key: str, lang: str, losses: dict[str, dict] | None = None, k: int = 10) -> html.Article:
     """Return one indicator's definition, with its anchor."""
-    hidden = hidden_text(key, losses or {}, k, lang)
+    hidden = hidden_sentence(key, losses or {}, k, lang)
     denominator = t(f"ind.{key}.den", lang) if f"ind.{key}.den" in TEXTS else t("definitions.statistic", lang)
     anchor = definition_anchor(key)
     return html.Article([
