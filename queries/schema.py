@@ -168,16 +168,21 @@ class IndicatorTarget(Base):
     retired_by: Mapped[str | None] = mapped_column(sa.String(80))
 
 
-class PublishedCell(Base):
-    """One protected figure of the catalogue; the only figures pages, exports and the API read."""
+class CellKey:
+    """The key of a catalogue cell: which table, scope, period and category (a mixin of the cell tables)."""
 
-    __tablename__ = "published_cells"
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     table_name: Mapped[str] = mapped_column(sa.String(48))
     scope: Mapped[str] = mapped_column(sa.String(8))
     period_type: Mapped[str] = mapped_column(sa.String(8))
     period: Mapped[str] = mapped_column(sa.String(8))
     category: Mapped[str] = mapped_column(sa.String(48))
+
+
+class PublishedCell(CellKey, Base):
+    """One protected figure of the catalogue; the only figures pages, exports and the API read."""
+
+    __tablename__ = "published_cells"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     value: Mapped[float | None]
     suppressed: Mapped[bool]
     # The value differs from what an earlier release published for this cell (late or corrected data).
@@ -187,7 +192,7 @@ class PublishedCell(Base):
     )
 
 
-class ReleaseCell(Base):
+class ReleaseCell(CellKey, Base):
     """The release ledger: what each release published, append-only, as changes on the release before.
 
     A release's catalogue is, per cell, the newest row at or before it. `version` counts the
@@ -198,18 +203,13 @@ class ReleaseCell(Base):
     __tablename__ = "release_cells"
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_refreshes.id"), index=True)
-    table_name: Mapped[str] = mapped_column(sa.String(48))
-    scope: Mapped[str] = mapped_column(sa.String(8))
-    period_type: Mapped[str] = mapped_column(sa.String(8))
-    period: Mapped[str] = mapped_column(sa.String(8))
-    category: Mapped[str] = mapped_column(sa.String(48))
     value: Mapped[float | None]
     suppressed: Mapped[bool]
     version: Mapped[int] = mapped_column(default=0)
     revised: Mapped[bool] = mapped_column(default=False)
 
 
-class CellTruth(Base):
+class CellTruth(CellKey, Base):
     """The true count behind each version of a published count cell: the refresh's memory of the past.
 
     Only the refresh and the audit read it (never a page, an export or the API): it tells whether a
@@ -218,11 +218,6 @@ class CellTruth(Base):
 
     __tablename__ = "cell_truths"
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
-    table_name: Mapped[str] = mapped_column(sa.String(48))
-    scope: Mapped[str] = mapped_column(sa.String(8))
-    period_type: Mapped[str] = mapped_column(sa.String(8))
-    period: Mapped[str] = mapped_column(sa.String(8))
-    category: Mapped[str] = mapped_column(sa.String(48))
     version: Mapped[int]
     n: Mapped[int]
 
