@@ -50,10 +50,10 @@ def cmd_refresh(args, cfg: Config) -> int:
     except UnknownCodes as exc:
         print(f"loket refresh: nothing published: {exc}", file=sys.stderr)
         return 2
-    print(f"Catalogue refreshed up to {run.data_until}: {run.cells:,} count cells, {run.primary_suppressed:,} "
-          f"hidden by the rule, {run.secondary_suppressed:,} more hidden so they cannot be worked out; "
-          f"{run.blocks_protected} of {run.blocks} blocks attacked again, the others unchanged "
-          f"({run.seconds:.1f} s).")
+    print(f"Release {run.id} published, data up to {run.data_until}: {run.cells:,} count cells, "
+          f"{run.primary_suppressed:,} hidden by the rule, {run.secondary_suppressed:,} more hidden so they cannot "
+          f"be worked out, {run.revised_cells} revised; {run.blocks_protected} of {run.blocks} blocks attacked "
+          f"again, the others unchanged ({run.seconds:.1f} s).")
     return 0
 
 
