@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from queries import audit, linked, privacy
+from queries import audit, linked, privacy, releases
 from queries.access import NATIONAL
 from queries.audit import UNBOUNDED, Attacker, exact_cells, knowledge, union_knowledge, with_growth
 from queries.privacy import Policy, integer_width, narrow_limit
@@ -310,26 +310,28 @@ def _salt(tables: dict, policy: Policy) -> bytes:
     The code of the rule, the relations and the attacker is part of it, so changing any of them
     protects every block afresh instead of trusting a pattern an older attacker passed.
     """
-    h = hashlib.sha256()
-    for module in PRIVACY_MODULES:
-        h.update(Path(module.__file__).read_bytes())
+    h = hashlib.sha256(_code_hash().digest())
     h.update(repr(sorted(tables.items())).encode())
     h.update(json.dumps(asdict(policy), sort_keys=True).encode())
     return h.digest()
 
 
-PRIVACY_MODULES = (privacy, linked, audit, sys.modules[__name__])
+def _code_hash():
+    h = hashlib.sha256()
+    for module in PRIVACY_MODULES:
+        h.update(Path(module.__file__).read_bytes())
+    return h
+
+
+PRIVACY_MODULES = (privacy, linked, audit, releases, sys.modules[__name__])
 # What an earlier release fixed is not part of the key: a cached pattern that agrees with it is
 # one the attacker passed under the same knowledge (`_agrees`).
 DIGEST_COLUMNS = [*linked.KEY, "version", "n", "fact", "cost"]
 
 
 def code_digest() -> str:
-    """Return a digest of the protection's code (the rule, the relations, the attacker, this module)."""
-    h = hashlib.sha256()
-    for module in PRIVACY_MODULES:
-        h.update(Path(module.__file__).read_bytes())
-    return h.hexdigest()[:16]
+    """Return a digest of the protection's code (the rule, the relations, the attacker, the ledger, this module)."""
+    return _code_hash().hexdigest()[:16]
 
 
 def _agrees(hidden: np.ndarray, job: BlockJob) -> bool:

@@ -12,7 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from queries.linked import KEY
-from queries.schema import CatalogueRefresh, CellTruth, PublishedCell, ReleaseCell
+from queries.schema import CellTruth, PublishedCell, ReleaseCell
 
 STATE = [*KEY, "value", "suppressed", "revised"]
 FREE, KEPT_SHOWN, KEPT_HIDDEN = 0, 1, 2  # `fixed`: what an earlier release decided for a cell
@@ -84,12 +84,6 @@ def _insert(conn: sa.Connection, model, rows: pd.DataFrame) -> None:
     records = rows.astype(object).where(rows.notna(), None).to_dict("records")
     for start in range(0, len(records), 50_000):
         conn.execute(sa.insert(model), records[start:start + 50_000])
-
-
-def releases(conn: sa.Connection) -> list[CatalogueRefresh]:
-    """Return every release, oldest first."""
-    rows = conn.execute(sa.select(CatalogueRefresh.__table__).order_by(CatalogueRefresh.id)).all()
-    return [CatalogueRefresh(**row._mapping) for row in rows]
 
 
 def states(conn: sa.Connection, tables: list[str]) -> list[tuple[int, pd.DataFrame]]:
