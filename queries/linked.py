@@ -135,7 +135,8 @@ def _unique_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return matrix[keep]
 
 
-def union_block(releases: list[pd.DataFrame], tables: dict, *, all_units: bool = True) -> tuple[Block, np.ndarray]:
+def union_block(releases: list[pd.DataFrame], tables: dict, *,
+                all_units: bool = True) -> tuple[Block, list[np.ndarray]]:
     """Write down the relations of several releases of one block over their common unknowns.
 
     Each release's cells carry KEY and `version`: a cell keeps one unknown true count across the

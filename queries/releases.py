@@ -20,9 +20,7 @@ FREE, KEPT_SHOWN, KEPT_HIDDEN = 0, 1, 2  # `fixed`: what an earlier release deci
 
 def _truths(conn: sa.Connection) -> pd.DataFrame:
     """Return the newest version of every count cell and its true count."""
-    t = CellTruth.__table__.c
-    truths = pd.read_sql(sa.select(*[t[c] for c in KEY], t.version, t.n), conn)
-    return truths.sort_values("version").drop_duplicates(KEY, keep="last")
+    return truths(conn).sort_values("version").drop_duplicates(KEY, keep="last")
 
 
 def previous_state(conn: sa.Connection) -> pd.DataFrame:
