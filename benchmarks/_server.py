@@ -33,7 +33,7 @@ BIN = Path(sys.executable).parent  # the venv's bin: gunicorn and loket live bes
 LOKET = str(BIN / "loket")
 GUNICORN = str(BIN / "gunicorn")
 
-# Units with their own HR in the bench mix (regional units; codes from queries.codes.UNITS).
+# Units with their own HR in the bench mix (regional units; codes from queries.store.codes.UNITS).
 BENCH_UNITS = ("NN", "ON", "MN", "NH", "AM", "DH", "RT", "ZWB", "OB", "LB")
 
 

@@ -4,7 +4,7 @@
 
 Generates a registrations export the way Dutch Excel writes it (Windows-1252, ';'-separated,
 CRLF, dd-mm-yyyy dates, Dutch labels, Dutch headers) in a temporary folder, then imports it with
-`queries.importer.import_files` into a temporary SQLite store, without the catalogue refresh
+`queries.ingest.importer.import_files` into a temporary SQLite store, without the catalogue refresh
 (with --refresh, the refresh is run and timed separately afterwards). The import runs in its own
 subprocess, so its peak RSS is its own; the same is done at N/10 rows, so that the two peaks show
 whether memory is bounded. Prints rows/s and peak RSS and writes them to
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
-from queries import codes  # noqa: E402
+from queries.store import codes  # noqa: E402
 
 HEADER = ("aanmelding_id;aanmelddatum;doelgroep;eenheid;geslacht;leeftijdsklasse;kanaal;bekend_via;vraagtypen;"
           "anonimiteitswens;reden_anonimiteit;product;datum_intake;datum_afsluiting;aantal_gesprekken;"
@@ -111,8 +111,9 @@ def _peak_mb() -> float:
 def child(csv_path: Path, db_path: Path, refresh: bool) -> dict:
     """Import the file into a fresh store in this process and return the figures."""
     from dashboard.config import Config
-    from dashboard.runtime import policy_from
-    from queries import importer, store
+    from dashboard.web.runtime import policy_from
+    from queries.ingest import importer
+    from queries import store
 
     engine = store.get_engine(f"sqlite:///{db_path}")
     store.migrate(engine)

@@ -53,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import _server  # noqa: E402
 from benchmarks._server import log  # noqa: E402
-from dashboard import security  # noqa: E402  (this process only drives the load; locust runs apart)
+from dashboard.web import security  # noqa: E402  (this process only drives the load; locust runs apart)
 
 HERE = Path(__file__).resolve().parent
 LOCUSTFILE = HERE / "locustfile.py"

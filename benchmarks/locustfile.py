@@ -67,7 +67,7 @@ PAGES = {
 MONITOR_PAGES = [p for p in PAGES if p != "/definities"]  # the pages with controls and charts
 PERIOD_TYPES = ("month", "quarter", "year")
 UNITS = ("NN", "ON", "MN", "NH", "AM", "DH", "RT", "ZWB", "OB", "LB", "LE", "PDC", "PA")
-# The app's own refusal and failure texts (dashboard/texts.py), Dutch and English: never a success.
+# The app's own refusal and failure texts (dashboard/ui/texts.py), Dutch and English: never a success.
 FAILURE_TEXTS = (
     "De registratiedatabase is nu niet bereikbaar", "The registration store cannot be reached",
     "Er ging iets mis", "Something went wrong",
@@ -116,7 +116,7 @@ def accounts() -> list[dict]:
 def router_body(pathname: str, search: str, changed: list[str] | None = None) -> dict:
     """Return the page router's callback request exactly as Dash's renderer sends it.
 
-    The same as `dashboard.security.router_request`, restated so the load generator imports none
+    The same as `dashboard.web.security.router_request`, restated so the load generator imports none
     of the app (locust's gevent patches would reach it). `changed`: the location props that
     changed (both on a page load; on a navigation click those that differ from the page before)."""
     changed = changed or ["_pages_location.pathname", "_pages_location.search"]

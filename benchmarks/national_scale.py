@@ -35,13 +35,16 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import sqlalchemy as sa  # noqa: E402
 
-from dashboard import create_app, security  # noqa: E402
-from dashboard.auth import basic_auth_header  # noqa: E402
-from dashboard.runtime import policy_from  # noqa: E402
+from dashboard import create_app  # noqa: E402
+from dashboard.web import security
+from dashboard.web.auth import basic_auth_header  # noqa: E402
+from dashboard.web.runtime import policy_from  # noqa: E402
 from dashboard.config import Config  # noqa: E402
 from import_rows import write_registrations  # noqa: E402
-from queries import catalogue, periods, store, users  # noqa: E402
-from queries.schema import ProtectedBlock, Registration  # noqa: E402
+from queries import catalogue, store  # noqa: E402
+from queries.store import periods
+from queries.accounts import users
+from queries.store.schema import ProtectedBlock, Registration  # noqa: E402
 
 # Each monitor page and the populations its figures are counted from (for the raw-rows baseline).
 PAGES = {
@@ -80,7 +83,7 @@ def build(engine: sa.Engine, registrations: int, reuse: bool) -> dict:
 
 def refreshes(engine: sa.Engine, policy, registrations: int, folder: Path) -> dict:
     """Time a refresh from scratch, then a monthly import with the refresh it triggers."""
-    from queries.importer import import_files
+    from queries.ingest.importer import import_files
 
     with engine.begin() as conn:
         conn.execute(sa.delete(ProtectedBlock))

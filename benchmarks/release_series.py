@@ -19,9 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from queries import catalogue  # noqa: E402
-from queries.access import Access  # noqa: E402
-from queries.audit import audit_releases  # noqa: E402
-from queries.codes import UNITS  # noqa: E402
+from queries.accounts.access import Access  # noqa: E402
+from queries.privacy.audit import audit_releases  # noqa: E402
+from queries.store.codes import UNITS  # noqa: E402
 from queries.demo import load_demo  # noqa: E402
 from queries.privacy import Policy  # noqa: E402
 from tests.conftest import fresh_store  # noqa: E402

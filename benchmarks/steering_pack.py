@@ -60,7 +60,7 @@ def _pages(fmt: str, data: bytes) -> int:
 def run(url: str | None, period: str, unit: str) -> str:
     from dashboard import exports
     from dashboard.config import Config
-    from queries.access import Access
+    from queries.accounts.access import Access
 
     with tempfile.TemporaryDirectory(prefix="loket-bench-") as folder:
         engine, build_seconds = _store(url, folder)

@@ -1,7 +1,7 @@
 """Secondary suppression against the optimum: the cost of the heuristic's pattern beside the cheapest one.
 
 The refresh protects each pinned cell with the cheapest cells for that cell (one linear
-programme per pinned cell and direction, `queries.protect`). tau-Argus's optimal method solves the
+programme per pinned cell and direction, `queries.privacy.protect`). tau-Argus's optimal method solves the
 whole pattern at once as a mixed-integer programme; on small blocks that is feasible here too, so
 this compares the two on random small stores: the cost (what users lose, `protect.cell_costs`)
 and the cells hidden, each checked by the attacker over whole numbers.
@@ -22,9 +22,10 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from queries import catalogue, linked, protect  # noqa: E402
-from queries.audit import Attacker  # noqa: E402
-from queries.codes import TARGET_GROUPS  # noqa: E402
+from queries import catalogue  # noqa: E402
+from queries.privacy import linked, protect
+from queries.privacy.audit import Attacker  # noqa: E402
+from queries.store.codes import TARGET_GROUPS  # noqa: E402
 from queries.privacy import Policy, integer_width, narrow_limit  # noqa: E402
 from tests.conftest import fresh_store  # noqa: E402
 from tests.factories import add_registrations, add_units, registration  # noqa: E402

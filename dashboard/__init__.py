@@ -13,11 +13,13 @@ import flask
 from dash import _callback
 from flask_compress import Compress
 
-from dashboard import api, auth, cache, export_ui, runtime, security  # export_ui: the export callbacks (issue #6)
+from dashboard.web import api, auth, cache, runtime, security  # export_ui: the export callbacks (issue #6)
+from dashboard.exports import export_ui
 from dashboard.config import Config
-from dashboard.layout import shell
-from dashboard.texts import DEFAULT_LANGUAGE, LANG_COOKIE, LANGUAGES, current_language
-from queries import catalogue, refresh_due, store
+from dashboard.ui.layout import shell
+from dashboard.ui.texts import DEFAULT_LANGUAGE, LANG_COOKIE, LANGUAGES, current_language
+from queries import catalogue, store
+from queries.catalogue import refresh_due
 
 ROOT = Path(__file__).resolve().parent.parent
 _PAGE_CALLBACKS: tuple[list, dict] | None = None
@@ -92,7 +94,7 @@ def _prepare_store(cfg: Config):
         print("Demo data loaded and published.", flush=True)
     else:
         # Rows an import loaded but did not publish (a crash or a failed refresh after its commit):
-        # published in a background thread, so the app serves at once (queries/refresh_due.py).
+        # published in a background thread, so the app serves at once (queries/catalogue/refresh_due.py).
         refresh_due.finish_in_background(engine, runtime.policy_from(cfg))
     return engine
 

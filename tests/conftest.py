@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from queries import store
-from queries.schema import Base
+from queries.store.schema import Base
 
 PG_ENV = "LOKET_TEST_PG_URL"
 

@@ -6,8 +6,8 @@ import itertools
 
 import sqlalchemy as sa
 
-from queries.codes import UNITS
-from queries.schema import Registration, RegistrationQuestion, Unit
+from queries.store.codes import UNITS
+from queries.store.schema import Registration, RegistrationQuestion, Unit
 
 _ids = itertools.count(1)
 

@@ -17,9 +17,10 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from queries import catalogue, users
+from queries import catalogue
+from queries.accounts import users
 from queries.privacy import Policy
-from queries.schema import Contact, IndicatorTarget, Survey, WebsiteVisits
+from queries.store.schema import Contact, IndicatorTarget, Survey, WebsiteVisits
 from queries.store import get_engine
 from tests.conftest import fresh_store
 from tests.factories import add_registrations, add_units, registration

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import sqlalchemy as sa
 
-from queries.schema import Contact, Registration, RegistrationQuestion, Session, Survey, Unit, WebsiteVisits
+from queries.store.schema import Contact, Registration, RegistrationQuestion, Session, Survey, Unit, WebsiteVisits
 
 # Parents before children (inserts), children before parents (deletes).
 TABLES = (Unit, Registration, RegistrationQuestion, Session, Survey, Contact, WebsiteVisits)

@@ -37,13 +37,15 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from dashboard import auth, create_app, security
-from dashboard.auth import basic_auth_header
-from dashboard.texts import t
-from queries import catalogue, users
-from queries.codes import UNITS
+from dashboard.web import auth, security
+from dashboard import create_app
+from dashboard.web.auth import basic_auth_header
+from dashboard.ui.texts import t
+from queries import catalogue
+from queries.accounts import users
+from queries.store.codes import UNITS
 from queries.privacy import Policy
-from queries.schema import PublishedCell
+from queries.store.schema import PublishedCell
 from tests.conftest import fresh_store
 from tests.factories import add_registrations, add_units, registration
 

@@ -6,8 +6,9 @@ import io
 import pytest
 
 from dashboard import create_app
-from dashboard.auth import basic_auth_header
-from queries import catalogue, users
+from dashboard.web.auth import basic_auth_header
+from queries import catalogue
+from queries.accounts import users
 from queries.privacy import Policy
 from tests.factories import add_registrations, add_units, registration
 

@@ -3,10 +3,11 @@ import datetime as dt
 import pytest
 
 from dashboard import create_app
-from dashboard.auth import basic_auth_header
+from dashboard.web.auth import basic_auth_header
 from dashboard.config import Config
 import importlib
-from queries import catalogue, users
+from queries import catalogue
+from queries.accounts import users
 from queries.privacy import Policy
 from tests.factories import add_registrations, add_units, registration
 from tests.monitor_fixtures import figure_of

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from queries import catalogue
-from queries.access import Access
-from queries.audit import audit_cells
-from queries.codes import UNITS
+from queries.accounts.access import Access
+from queries.privacy.audit import audit_cells
+from queries.store.codes import UNITS
 from queries.privacy import Policy
 
 pytestmark = pytest.mark.slow

@@ -21,15 +21,17 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from dashboard import auth, create_app, security
-from dashboard.auth import access_from_claims, basic_auth_header, current_access, parse_basic
+from dashboard.web import auth, security
+from dashboard import create_app
+from dashboard.web.auth import access_from_claims, basic_auth_header, current_access, parse_basic
 from dashboard.config import DEV_SECRET_KEY, Config
-from dashboard.texts import t
-from queries import audit_log, catalogue, users
-from queries.access import Access, AccessDenied
+from dashboard.ui.texts import t
+from queries.accounts import audit_log, users
+from queries import catalogue
+from queries.accounts.access import Access, AccessDenied
 from queries.privacy import Policy
-from queries.registrations import registrations_over_time
-from queries.schema import AuditEntry, LoginFailure, User
+from queries.monitor.registrations import registrations_over_time
+from queries.store.schema import AuditEntry, LoginFailure, User
 from queries.store import get_engine
 from tests.conftest import fresh_store
 from tests.factories import add_registrations, add_units, registration

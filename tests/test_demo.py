@@ -9,9 +9,10 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from queries import codes, store
+from queries.store import codes
+from queries import store
 from queries.demo import DemoSummary, load_demo
-from queries.schema import (
+from queries.store.schema import (
     Base, Contact, ImportBatch, IndicatorTarget, Registration, RegistrationQuestion, Session, Survey,
     Unit, WebsiteVisits,
 )

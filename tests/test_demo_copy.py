@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from queries import demo
 from queries.demo import DEMO_TABLES, load_demo
-from queries.schema import Contact, Unit
+from queries.store.schema import Contact, Unit
 from tests.conftest import _pg_url, fresh_store
 
 UNTIL = dt.date(2026, 11, 28)

@@ -23,14 +23,15 @@ import pytest
 import sqlalchemy as sa
 from dash import dcc, html
 
-from dashboard import create_app, export_ui, exports
-from dashboard.auth import basic_auth_header
-from dashboard.texts import fmt_value, rule_sentence, rule_text, t
-from queries import tables
-from queries.access import Access
-from queries.codes import UNITS
+from dashboard import create_app, exports
+from dashboard.exports import export_ui
+from dashboard.web.auth import basic_auth_header
+from dashboard.ui.texts import fmt_value, rule_sentence, rule_text, t
+from queries.catalogue import tables
+from queries.accounts.access import Access
+from queries.store.codes import UNITS
 from queries.privacy import SYMBOL, Policy
-from queries.schema import AuditEntry
+from queries.store.schema import AuditEntry
 from tests import monitor_fixtures
 from tests.monitor_fixtures import EXPECTED_WAITING, PROGRAMME, UNIT
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dashboard.texts import t
+from dashboard.ui.texts import t
 from tests.test_browser import CHROMIUM, _context, _shot, _wait_for_page, _watch, browser, server  # noqa: F401
 
 pytestmark = [

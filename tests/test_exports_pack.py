@@ -19,9 +19,9 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from dashboard import cli, exports
-from dashboard.texts import rule_sentence, rule_text, t
-from queries.access import Access
-from queries.codes import UNITS
+from dashboard.ui.texts import rule_sentence, rule_text, t
+from queries.accounts.access import Access
+from queries.store.codes import UNITS
 from queries.privacy import SYMBOL, Policy
 from tests.conftest import DEMO_TODAY
 
@@ -202,7 +202,7 @@ def test_report_refuses_unknown_and_unpublished_periods(demo_store, monkeypatch,
 def test_report_is_recorded_in_the_audit_log(unit_files, demo_store):
     import sqlalchemy as sa
 
-    from queries.schema import AuditEntry
+    from queries.store.schema import AuditEntry
 
     with demo_store.connect() as conn:
         rows = conn.execute(sa.select(AuditEntry.action, AuditEntry.role, AuditEntry.unit_code, AuditEntry.target,

@@ -39,12 +39,15 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from dashboard import ROOT, config, create_app, export_ui, exports, security
-from dashboard.auth import basic_auth_header
-from dashboard.texts import t
-from queries import store, targets, users
-from queries.access import Access
-from queries.schema import AuditEntry, IndicatorTarget, LoginFailure
+from dashboard import ROOT, config, create_app, exports
+from dashboard.exports import export_ui
+from dashboard.web import security
+from dashboard.web.auth import basic_auth_header
+from dashboard.ui.texts import t
+from queries import store, targets
+from queries.accounts import users
+from queries.accounts.access import Access
+from queries.store.schema import AuditEntry, IndicatorTarget, LoginFailure
 from tests.conftest import PG_ENV
 
 ACCOUNTS = {

@@ -8,9 +8,10 @@ import string
 import pytest
 import sqlalchemy as sa
 
-from queries import codes, importer
-from queries.importer import KINDS, import_files
-from queries.schema import (
+from queries.store import codes
+from queries.ingest import importer
+from queries.ingest.importer import KINDS, import_files
+from queries.store.schema import (
     Contact, ImportBatch, PublishedCell, Registration, RegistrationQuestion, Session, Survey, Unit, WebsiteVisits,
 )
 from tests.import_corpus import (
@@ -213,7 +214,7 @@ def _db_row() -> dict:
 
 def test_the_catalogue_is_refreshed_after_a_real_import(sqlite_store, tmp_path):
     from dashboard.config import Config
-    from dashboard.runtime import policy_from
+    from dashboard.web.runtime import policy_from
 
     result = load(sqlite_store, ALL_EXAMPLES, policy=policy_from(Config.from_overrides({})))
     assert result.refreshed and result.refresh_seconds >= 0

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard import cli
-from queries import importer
-from queries.schema import AuditEntry, ImportBatch, Registration
+from queries.ingest import importer
+from queries.store.schema import AuditEntry, ImportBatch, Registration
 from tests.import_corpus import EXAMPLES, fake_refresh, registration, registrations, registrations_csv
 
 EXAMPLE_FILES = [str(p) for p in sorted(EXAMPLES.glob("*.csv"))]

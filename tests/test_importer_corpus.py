@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from queries import importer
-from queries.schema import (
+from queries.ingest import importer
+from queries.store.schema import (
     Contact, ImportBatch, PublishedCell, Registration, RegistrationQuestion, Session, Survey, Unit, WebsiteVisits,
 )
 from tests.conftest import _pg_url, fresh_store

@@ -6,7 +6,7 @@ that is due after a crash.
   (`sep=;`, data on a named sheet, `yyyy/mm/dd`, `2.0`); sessions long after closure and contacts later
   than now are refused. Every rejected import has a batch and an audit record, also when the store
   itself refuses it, and no SQL ever reaches the user.
-* Every CSV download goes through `queries.csvfile`: both separators quoted, formulas neutralised.
+* Every CSV download goes through `queries.store.csvfile`: both separators quoted, formulas neutralised.
 * An import marks a refresh as due in its own transaction; a successful refresh clears it; the next
   import or app start finishes one that is due; `loket refresh --status` and the admin pages say so.
 """
@@ -24,11 +24,15 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard import cli, create_app
-from dashboard.texts import t
-from queries import audit_log, catalogue, csvfile, importer, refresh_due
-from queries.access import Access
+from dashboard.ui.texts import t
+from queries.accounts import audit_log
+from queries import catalogue
+from queries.store import csvfile
+from queries.ingest import importer
+from queries.catalogue import refresh_due
+from queries.accounts.access import Access
 from queries.privacy import Policy
-from queries.schema import (
+from queries.store.schema import (
     AuditEntry, CatalogueRefresh, ImportBatch, PublishedCell, RefreshDue, Registration, Session, Unit,
     WebsiteVisits,
 )
@@ -410,8 +414,9 @@ def test_the_import_report_quotes_commas_too():
 def test_the_api_csv_goes_through_the_writer(sqlite_store, monkeypatch):
     import pandas as pd
 
-    from dashboard.auth import basic_auth_header
-    from queries import tables, users
+    from dashboard.web.auth import basic_auth_header
+    from queries.catalogue import tables
+    from queries.accounts import users
 
     # The published cells as the API reads them (the catalogue is not the point here): a category
     # that would be a formula after a ';' split, a shown count and a hidden one.

@@ -8,9 +8,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from dashboard.texts import t
-from queries import importer
-from queries.schema import AuditEntry, ImportBatch, Registration
+from dashboard.ui.texts import t
+from queries.ingest import importer
+from queries.store.schema import AuditEntry, ImportBatch, Registration
 from tests.import_corpus import EXAMPLES, fake_refresh, registration, registrations, registrations_csv
 from tests.test_auth import (  # noqa: F401 - fixtures
     app, callback_body, client, fast_hashes, filled_store_file, headers, router_body, store, text_of,

@@ -15,15 +15,16 @@ import pandas as pd
 import pytest
 
 import queries
-from queries import catalogue, tables
-from queries.access import NATIONAL, Access, AccessDenied
+from queries import catalogue
+from queries.catalogue import tables
+from queries.accounts.access import NATIONAL, Access, AccessDenied
 from queries.privacy import Policy
 from tests.factories import add_registrations, add_units, registration
 
 PERIODS = {"month": "2014-03", "quarter": "2014-Q1", "year": "2014"}
 PUBLIC_COLUMNS = {"headcount"}  # unit headcounts are public facts, not about clients
 # Modules whose (engine, access) functions return no figures: the access log and the importer.
-NOT_FIGURES = {"queries.audit_log", "queries.importer", "queries.users"}
+NOT_FIGURES = {"queries.accounts.audit_log", "queries.ingest.importer", "queries.accounts.users"}
 
 
 def _query_functions():
@@ -40,7 +41,8 @@ def _query_functions():
 
 
 def _choices(param: str, access: Access, period_type: str):
-    from queries import indicators, overview, registrations
+    from queries.catalogue import indicators
+    from queries.monitor import overview, registrations
 
     unit_scopes = [NATIONAL] + ([] if access.sees_all_units else [access.unit])
     return {

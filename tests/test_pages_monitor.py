@@ -18,12 +18,14 @@ import pytest
 import sqlalchemy as sa
 from dash import dcc, html
 
-from dashboard import controls, create_app, figures, runtime
-from dashboard.auth import basic_auth_header, current_access
-from dashboard.components import definition_anchor
-from dashboard.texts import LANG_COOKIE, TEXTS, fmt_value, rule_sentence, rule_text, t
-from queries.access import Access
-from queries.codes import UNITS
+from dashboard.ui import controls, figures
+from dashboard import create_app
+from dashboard.web import runtime
+from dashboard.web.auth import basic_auth_header, current_access
+from dashboard.ui.components import definition_anchor
+from dashboard.ui.texts import LANG_COOKIE, TEXTS, fmt_value, rule_sentence, rule_text, t
+from queries.accounts.access import Access
+from queries.store.codes import UNITS
 from queries.privacy import SYMBOL, Policy
 from tests import monitor_fixtures
 from tests.monitor_fixtures import EXPECTED_WAITING, PROGRAMME, UNIT, figure_of, walk
@@ -241,7 +243,7 @@ def test_unit_tile_shows_the_national_benchmark(app, pages):
 
 
 def test_registrations_shows_all_seven_products_with_their_definitions(app, pages):
-    from queries.codes import PRODUCT_DEFINITIONS, PRODUCTS
+    from queries.store.codes import PRODUCT_DEFINITIONS, PRODUCTS
 
     tree = render(app, pages["registrations"], "programme", periode="year")
     card_id = pages["registrations"].breakdown_id("product") + "-card"
@@ -283,7 +285,7 @@ def test_every_label_has_dutch_and_english():
 
 
 def test_definitions_page_explains_every_figure_and_the_privacy_rule(app, pages):
-    from queries.indicators import SOURCES
+    from queries.catalogue.indicators import SOURCES
 
     with signed_in(app, "unit"):
         text = text_of(pages["definitions"].layout(foo="bar"))

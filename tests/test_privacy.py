@@ -7,10 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from queries import catalogue, linked
-from queries.access import Access
-from queries.audit import audit_cells
-from queries.codes import AGE_BANDS, CHANNELS, GENDERS, PRODUCTS, TARGET_GROUPS
+from queries import catalogue
+from queries.privacy import linked
+from queries.accounts.access import Access
+from queries.privacy.audit import audit_cells
+from queries.store.codes import AGE_BANDS, CHANNELS, GENDERS, PRODUCTS, TARGET_GROUPS
 from queries.privacy import Policy
 from tests.conftest import fresh_store
 from tests.factories import add_registrations, add_units, registration
@@ -69,7 +70,7 @@ def test_unit_role_relations_leave_out_units_to_national(tmp_path):
 
 def _plain_rule(cells: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     """The NHS rule alone, with no secondary suppression: what PRIVACY.md warns about."""
-    from queries.audit import exact_cells
+    from queries.privacy.audit import exact_cells
 
     exact = exact_cells(cells, catalogue.TABLES_BY_NAME, policy)
     hidden = policy.is_primary(cells["n"].to_numpy())

@@ -14,10 +14,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from queries import indicators, overview, reach, referrals, registrations, survey, targets, waiting
-from queries.access import NATIONAL, Access, AccessDenied
+from queries.catalogue import indicators
+from queries.monitor import overview, reach, referrals, registrations, survey, waiting
+from queries import targets
+from queries.accounts.access import NATIONAL, Access, AccessDenied
 from queries.catalogue import TOTAL, read_cells
-from queries.schema import IndicatorTarget, PublishedCell
+from queries.store.schema import IndicatorTarget, PublishedCell
 from tests import monitor_fixtures
 from tests.factories import add_units
 
@@ -190,7 +192,7 @@ def test_query_modules_read_only_the_published_catalogue():
     raw = ("Registration", "RegistrationQuestion", "Contact", "Session", "Survey", "WebsiteVisits")
     for module in (*TOPIC_MODULES, indicators):
         source = Path(module.__file__).read_text()
-        imports = [line for line in source.splitlines() if line.startswith(("from queries.schema", "import"))]
+        imports = [line for line in source.splitlines() if line.startswith(("from queries.store.schema", "import"))]
         for line in imports:
             for model in raw:
                 assert f" {model}," not in f"{line}," and f" {model}\n" not in f"{line}\n", (module.__name__, line)

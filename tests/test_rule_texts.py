@@ -25,10 +25,11 @@ from pypdf import PdfReader
 from werkzeug.security import generate_password_hash
 
 from dashboard import create_app, exports
-from dashboard.auth import basic_auth_header
-from dashboard.texts import TEXTS, rule_sentence, rule_text, t
-from queries import catalogue, users
-from queries.access import Access
+from dashboard.web.auth import basic_auth_header
+from dashboard.ui.texts import TEXTS, rule_sentence, rule_text, t
+from queries import catalogue
+from queries.accounts import users
+from queries.accounts.access import Access
 from queries.privacy import SYMBOL, Policy
 from tests.conftest import fresh_store
 from tests.factories import add_registrations, add_units, registration

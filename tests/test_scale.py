@@ -12,12 +12,15 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from dashboard import cache, create_app, security
-from dashboard.auth import basic_auth_header
-from dashboard.texts import t
-from queries import catalogue, columns, indicators
+from dashboard.web import cache, security
+from dashboard import create_app
+from dashboard.web.auth import basic_auth_header
+from dashboard.ui.texts import t
+from queries import catalogue
+from queries.ingest import columns
+from queries.catalogue import indicators
 from queries.privacy import Policy
-from queries.schema import IndicatorTarget, ProtectedBlock
+from queries.store.schema import IndicatorTarget, ProtectedBlock
 from tests import monitor_fixtures
 from tests.conftest import _pg_url, fresh_store
 from tests.factories import add_registrations, add_units, registration
@@ -136,7 +139,7 @@ def test_columns_read_through_arrow_keep_types_and_missing_values_and_see_new_ro
     assert set(df["unit_code"].cat.categories) == {"NN", "ON"} and df["unit_code"].notna().all()
     assert df["closed_on"].isna().sum() == 2 * 2 * 12 * 2  # two of every three are still open
     assert pd.to_datetime(df["registered_on"]).dt.year.isin([2013, 2014]).all()
-    # The readers never share the app's SQLite library (see queries/columns.py): what the app
+    # The readers never share the app's SQLite library (see queries/ingest/columns.py): what the app
     # commits next is seen by the next read, and the app's connections keep working.
     with engine.begin() as conn:
         add_registrations(conn, [registration(dt.date(2014, 6, 4), "LB")])

@@ -23,8 +23,8 @@ from flask_compress import flask_compress
 from plotly.offline import get_plotlyjs_version
 
 from dashboard import ROOT, create_app
-from dashboard.auth import basic_auth_header
-from queries import users
+from dashboard.web.auth import basic_auth_header
+from queries.accounts import users
 from tests import monitor_fixtures
 
 BUNDLE = ROOT / "assets" / "vendor" / "plotly-basic.min.js"

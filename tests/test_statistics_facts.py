@@ -6,8 +6,9 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queries import catalogue, linked
-from queries.audit import AT_LEAST_K, BELOW_K, UNBOUNDED, Attacker, knowledge
+from queries import catalogue
+from queries.privacy import linked
+from queries.privacy.audit import AT_LEAST_K, BELOW_K, UNBOUNDED, Attacker, knowledge
 from queries.privacy import Policy, integer_width
 
 POLICY = Policy()

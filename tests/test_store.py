@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from queries import store
-from queries.schema import Base, Registration
+from queries.store.schema import Base, Registration
 from tests.factories import add_registrations, add_units, registration
 
 CONTRACT_TABLES = {

@@ -17,12 +17,15 @@ import pytest
 import sqlalchemy as sa
 from dash import html
 
-from dashboard import cards, cli, create_app, exports, figures
-from dashboard.auth import basic_auth_header
-from dashboard.texts import LANG_COOKIE, TEXTS, fmt_value, t
-from queries import catalogue, indicators, target_rules, targets
-from queries.access import NATIONAL, Access, AccessDenied
-from queries.schema import AuditEntry, IndicatorTarget
+from dashboard.ui import cards, figures
+from dashboard import cli, create_app, exports
+from dashboard.web.auth import basic_auth_header
+from dashboard.ui.texts import LANG_COOKIE, TEXTS, fmt_value, t
+from queries import catalogue, targets
+from queries.catalogue import indicators
+from queries.targets import target_rules
+from queries.accounts.access import NATIONAL, Access, AccessDenied
+from queries.store.schema import AuditEntry, IndicatorTarget
 from tests import monitor_fixtures
 from tests.monitor_fixtures import PROGRAMME, UNIT, figure_of, walk
 

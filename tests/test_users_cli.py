@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from dashboard import cli
-from queries import users
-from queries.schema import User
+from queries.accounts import users
+from queries.store.schema import User
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """Import (admins): upload the registration system's export files, check them, load them; past batches.
 
-The flow: uploading files starts a check (a dry run of `queries.importer.import_files`: every row
+The flow: uploading files starts a check (a dry run of `queries.ingest.importer.import_files`: every row
 validated, nothing changed); its outcome shows what a load would do, the first rejected rows and a
 downloadable report of all of them. Load then runs the import for real (one transaction), with
 "load only the valid rows" as an explicit choice when there were errors.
@@ -31,12 +31,13 @@ from zoneinfo import ZoneInfo
 import dash
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard import jobs, runtime
-from dashboard.auth import current_access
-from dashboard.components import message
-from dashboard.texts import current_language, fmt_number, t
-from queries import importer, refresh_due
-from queries.access import Access, AccessDenied
+from dashboard.web import jobs, runtime
+from dashboard.web.auth import current_access
+from dashboard.ui.components import message
+from dashboard.ui.texts import current_language, fmt_number, t
+from queries.ingest import importer
+from queries.catalogue import refresh_due
+from queries.accounts.access import Access, AccessDenied
 
 dash.register_page(__name__, path="/beheer/import", name="Importeren", text_key="page.admin_import", order=91,
                    roles=("admin",))

@@ -8,13 +8,13 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import runtime
-from dashboard.auth import current_access
-from dashboard.components import message
+from dashboard.web import runtime
+from dashboard.web.auth import current_access
+from dashboard.ui.components import message
 from dashboard.pages.admin_import import refresh_notice
-from dashboard.texts import current_language, t
-from queries import audit_log
-from queries.codes import UNITS
+from dashboard.ui.texts import current_language, t
+from queries.accounts import audit_log
+from queries.store.codes import UNITS
 
 dash.register_page(__name__, path="/beheer/logboek", name="Logboek", text_key="page.admin_log", order=90,
                    roles=("admin",))

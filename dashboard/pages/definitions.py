@@ -4,12 +4,12 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from dashboard import runtime
-from dashboard.components import definition_anchor, legend
-from dashboard.texts import TEXTS, current_language, hidden_sentence, rule_text, t
-from queries import codes
-from queries.codes import PRODUCT_DEFINITIONS
-from queries.indicators import SOURCES, information_loss, unit_availability
+from dashboard.web import runtime
+from dashboard.ui.components import definition_anchor, legend
+from dashboard.ui.texts import TEXTS, current_language, hidden_sentence, rule_text, t
+from queries.store import codes
+from queries.store.codes import PRODUCT_DEFINITIONS
+from queries.catalogue.indicators import SOURCES, information_loss, unit_availability
 
 dash.register_page(__name__, path="/definities", name="Definities", text_key="page.definitions", order=6, cache=True)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from dashboard import cards, controls
-from dashboard.texts import t
-from queries import overview
+from dashboard.ui import cards, controls
+from dashboard.ui.texts import t
+from queries.monitor import overview
 
 PATH = "/"
 dash.register_page(__name__, path=PATH, name="Overzicht", text_key="page.overview", order=0, cache=True)

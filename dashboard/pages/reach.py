@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import dash
 
-from dashboard import cards, controls
-from dashboard.texts import t
-from queries import codes, reach
+from dashboard.ui import cards, controls
+from dashboard.ui.texts import t
+from queries.store import codes
+from queries.monitor import reach
 
 PATH = "/bereik"
 dash.register_page(__name__, path=PATH, name="Bereik en 24/7", text_key="page.reach", order=5, cache=True)

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import dash
 
-from dashboard import cards, controls
-from dashboard.texts import t
-from queries import catalogue, codes, referrals
+from dashboard.ui import cards, controls
+from dashboard.ui.texts import t
+from queries import catalogue
+from queries.store import codes
+from queries.monitor import referrals
 
 PATH = "/verwijzingen"
 dash.register_page(__name__, path=PATH, name="Verwijzing en screening", text_key="page.referrals",

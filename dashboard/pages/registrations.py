@@ -4,12 +4,15 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from dashboard import cards, components, controls, figures, runtime
-from dashboard.auth import current_access
-from dashboard.texts import current_language, t
-from queries import codes, periods, target_rules, targets
-from queries.codes import PRODUCT_DEFINITIONS, UNITS
-from queries.registrations import DIMENSIONS, reach_per_thousand, registrations_by, registrations_by_unit, \
+from dashboard.ui import cards, components, controls, figures
+from dashboard.web import runtime
+from dashboard.web.auth import current_access
+from dashboard.ui.texts import current_language, t
+from queries.store import codes, periods
+from queries.targets import target_rules
+from queries import targets
+from queries.store.codes import PRODUCT_DEFINITIONS, UNITS
+from queries.monitor.registrations import DIMENSIONS, reach_per_thousand, registrations_by, registrations_by_unit, \
     registrations_over_time, registrations_trend
 
 PATH = "/aanmeldingen"

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import dash
 
-from dashboard import cards, controls
-from dashboard.texts import t
-from queries import codes, survey
-from queries.indicators import ASPECTS
+from dashboard.ui import cards, controls
+from dashboard.ui.texts import t
+from queries.store import codes
+from queries.monitor import survey
+from queries.catalogue.indicators import ASPECTS
 
 PATH = "/clientonderzoek"
 dash.register_page(__name__, path=PATH, name="Cliëntonderzoek", text_key="page.survey", order=4, cache=True)

@@ -15,13 +15,16 @@ import dash
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard import cards, runtime
-from dashboard.auth import current_access
-from dashboard.components import message
-from dashboard.texts import current_language, fmt_period, fmt_value, t
-from queries import indicators, target_rules, targets
-from queries.access import ROLES, AccessDenied
-from queries.codes import PRODUCTS, TARGET_GROUPS
+from dashboard.ui import cards
+from dashboard.web import runtime
+from dashboard.web.auth import current_access
+from dashboard.ui.components import message
+from dashboard.ui.texts import current_language, fmt_period, fmt_value, t
+from queries.catalogue import indicators
+from queries.targets import target_rules
+from queries import targets
+from queries.accounts.access import ROLES, AccessDenied
+from queries.store.codes import PRODUCTS, TARGET_GROUPS
 
 PATH = "/streefwaarden"
 dash.register_page(__name__, path=PATH, name="Streefwaarden", text_key="page.targets", order=7)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import dash
 
-from dashboard import cards, controls
-from dashboard.texts import t
-from queries import codes, waiting
+from dashboard.ui import cards, controls
+from dashboard.ui.texts import t
+from queries.store import codes
+from queries.monitor import waiting
 from queries.catalogue import TOTAL
 
 PATH = "/wachttijden"

@@ -30,8 +30,8 @@ VISITS_HEADER = ["maand", "bezoeken", "nieuwe_bezoeken", "terugkerende_bezoeken"
 
 def fake_refresh(calls: list):
     """A stand-in for the catalogue refresh that counts its calls and, as the real one does in its
-    transaction, clears the marks of the loads it publishes (queries/refresh_due.py)."""
-    from queries import refresh_due
+    transaction, clears the marks of the loads it publishes (queries/catalogue/refresh_due.py)."""
+    from queries.catalogue import refresh_due
 
     def refresh(engine, policy):
         calls.append(policy)

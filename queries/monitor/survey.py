@@ -1,0 +1,44 @@
+"""Query functions for the client survey: response rate, grades, goals, work resumed, aspect ratings."""
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from queries.catalogue import indicators
+from queries.accounts.access import Access
+from queries.catalogue.indicators import ASPECTS
+
+
+def response_rate(engine: sa.Engine, access: Access, *, scopes: list[str], period_type: str,
+                  start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """Return survey responses as a share of closed trajectories, per period."""
+    return indicators.trends(engine, access, ["response_rate"], scopes=scopes, period_type=period_type,
+                             start=start, end=end)
+
+
+def mean_grade(engine: sa.Engine, access: Access, *, scopes: list[str], period_type: str,
+               start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """Return the mean grade (1-10) the clients gave, per period."""
+    return indicators.trends(engine, access, ["grade_mean"], scopes=scopes, period_type=period_type,
+                             start=start, end=end)
+
+
+def survey_shares(engine: sa.Engine, access: Access, *, scopes: list[str], period_type: str,
+                  start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """Return the shares grading 7 or higher, goals reached, expectations met and work resumed, per period."""
+    keys = ["grade_7plus", "goals_reached", "expectations_met", "work_resumed"]
+    return indicators.trends(engine, access, keys, scopes=scopes, period_type=period_type, start=start, end=end)
+
+
+def goals_reached(engine: sa.Engine, access: Access, *, scopes: list[str], period_type: str,
+                  period: str) -> pd.DataFrame:
+    """Return one period's survey answers on whether the goals were reached, with shares."""
+    return indicators.shares(engine, access, "surveys_by_goals", scopes=scopes, period_type=period_type,
+                             period=period)
+
+
+def aspect_ratings(engine: sa.Engine, access: Access, *, scopes: list[str], period_type: str,
+                   period: str) -> pd.DataFrame:
+    """Return one period's mean rating per aspect (reachability, waiting time, expertise, treatment)."""
+    tables = {a: f"survey_rating_{a}:mean" for a in ASPECTS}
+    return indicators.measures(engine, access, tables, scopes=scopes, period_type=period_type, period=period)
