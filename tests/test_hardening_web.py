@@ -48,7 +48,7 @@ from queries import store, targets
 from queries.accounts import users
 from queries.accounts.access import Access
 from queries.store.schema import AuditEntry, IndicatorTarget, LoginFailure
-from tests.conftest import PG_ENV
+from tests.conftest import _pg_url, fresh_store
 
 ACCOUNTS = {
     "programme": ("h-programme", "programme-pass-001", "programme", None),
@@ -183,12 +183,8 @@ class FreezableProxy:
 
 
 @pytest.fixture
-def pg_store(request):
-    if not os.environ.get(PG_ENV):
-        request.getfixturevalue("any_store")  # skips (or fails under CI) as every PostgreSQL test does
-    from tests.conftest import fresh_store
-
-    engine = fresh_store(os.environ[PG_ENV])
+def pg_store():
+    engine = fresh_store(_pg_url())  # skips (or fails under CI) as every PostgreSQL test does
     add_accounts(engine)
     return engine
 
