@@ -70,6 +70,10 @@ class Config:
     MAX_ADMIN_REQUEST_MB: float = field(default_factory=lambda: _env_float("LOKET_MAX_ADMIN_REQUEST_MB", 70))
     # Steering packs one user may have waiting or running at once.
     PACKS_PER_USER: int = field(default_factory=lambda: _env_int("LOKET_PACKS_PER_USER", 2))
+    # Background jobs' results (and an import's uploads) are kept in the store, or in this folder
+    # (shared by every app instance) when set; finished jobs are deleted after JOB_HOURS.
+    JOB_FILES: str = field(default_factory=lambda: os.environ.get("LOKET_JOB_FILES", ""))
+    JOB_HOURS: float = field(default_factory=lambda: _env_float("LOKET_JOB_HOURS", 24))
     # Behind a reverse proxy: how many proxies' X-Forwarded-* headers to trust (0: none).
     PROXY_HOPS: int = field(default_factory=lambda: _env_int("LOKET_PROXY_HOPS", 0))
     # Served over HTTPS: secure cookies, HSTS and https redirect URIs for the identity provider.

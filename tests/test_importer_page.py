@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.ui.texts import t
+from dashboard.web import jobs
 from queries.ingest import importer
-from queries.store.schema import AuditEntry, ImportBatch, Registration
+from queries.store.schema import AuditEntry, ImportBatch, Job, Registration
 from tests.import_corpus import EXAMPLES, fake_refresh, registration, registrations, registrations_csv
 from tests.test_auth import (  # noqa: F401 - fixtures
     app, callback_body, client, fast_hashes, filled_store_file, headers, router_body, store, text_of,
@@ -21,10 +22,8 @@ OUTPUTS = ["admin-import-job.data", "admin-import-poll.disabled", "admin-import-
 
 
 @pytest.fixture
-def page(app, monkeypatch, tmp_path):
-    module = importlib.import_module("dashboard.pages.admin_import")
-    monkeypatch.setattr(module, "JOB_ROOT", tmp_path / "jobs")
-    return module
+def page(app):
+    return importlib.import_module("dashboard.pages.admin_import")
 
 
 @pytest.fixture(autouse=True)
@@ -57,8 +56,7 @@ def update(client, trigger: str, *, contents=None, filenames=None, job=None, val
 
 
 def wait(page):
-    for thread in list(page._THREADS.values()):
-        thread.join(timeout=60)
+    jobs.wait(timeout=60)
 
 
 def out(response, component: str, prop: str):
@@ -98,8 +96,9 @@ def test_admin_uploads_checks_and_loads(store, client, page, refreshes):
     assert (batch.imported_by, batch.status, batch.inserted, batch.filename) == ("t-admin", "loaded", 6,
                                                                                  "registrations.csv")
     assert audit.username == "t-admin" and audit.target.startswith("upload: units.csv")
-    folder = page.JOB_ROOT / job["job"]
-    assert not list(folder.glob("upload-*"))  # the uploaded data are gone after the load
+    with store.connect() as conn:
+        kept = conn.execute(sa.select(Job.input_data, Job.input_path).where(Job.id == job["job"])).one()
+    assert tuple(kept) == (None, None)  # the uploaded data are gone after the load
     page_view = client.post("/_dash-update-component", json=router_body("/beheer/import"), headers=headers("admin"))
     assert "registrations.csv" in text_of(page_view) and "admin-import-upload" in text_of(page_view)
 
@@ -150,7 +149,7 @@ def test_forged_uploads_get_a_message(client, page, contents, filenames):
     response = update(client, "upload", contents=contents, filenames=filenames)
     assert response.status_code == 200
     assert t("admin_import.bad_upload", "nl") in text_of(response)
-    assert not page._THREADS
+    assert not jobs.held()
 
 
 def test_a_job_is_only_its_owners(store, client, page):
@@ -158,8 +157,8 @@ def test_a_job_is_only_its_owners(store, client, page):
     for forged in ({"job": "0" * 32}, {"job": "../../etc"}, {"job": job["job"][:-1] + "x"}, "LB", None):
         response = update(client, "poll", job=forged)
         assert t("admin_import.expired", "nl") in text_of(response)
-    meta = page.JOB_ROOT / job["job"] / "meta.json"
-    meta.write_text(meta.read_text().replace('"t-admin"', '"someone-else"'))
+    with store.begin() as conn:
+        conn.execute(sa.update(Job).where(Job.id == job["job"]).values(owner="someone-else"))
     assert t("admin_import.expired", "nl") in text_of(update(client, "load", job=job))
 
 

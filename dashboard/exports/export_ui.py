@@ -8,28 +8,20 @@ only for callers who see every unit (`controls.view_from`). A single chart takes
 second once the image browser runs.
 
 **The steering pack** (`pack_panel`, put into the shell on every page by `with_pack_panel`) takes
-10-30 seconds, so it runs in a background thread of the serving process and the page polls its
-progress with a `dcc.Interval` (the same pattern as the import page): the request that starts it
-returns at once, and no callback waits for it. A job's state and file live in a private folder
-(`JOB_ROOT/<token>`, readable by its owner only), so any worker of the same host can answer the
-polls; only the user (and role and unit) that started a job may poll it, and its folder is
-deleted once the file has been sent, or after an hour. At most `MAX_RUNNING` packs are drawn at
-once per process; more wait for a free slot. One user may have at most `LOKET_PACKS_PER_USER`
-packs waiting or running at once (counted over the host's workers); another click says so.
+10-30 seconds, so it runs as a background job (`dashboard.web.jobs`, the same runner as the import
+page's) and the page polls its progress with a `dcc.Interval`: the request that starts it returns
+at once, and no callback waits for it. The job's state and file are in the store
+(`queries.store.jobs`), so any app instance answers the polls and sends the file; only the user
+(and role and unit) that started a job may poll it, and it is deleted once the file has been sent,
+or after `LOKET_JOB_HOURS`. One user may have at most `LOKET_PACKS_PER_USER` packs waiting or
+running at once (over every instance); another click says so.
 
 Every export is recorded in the audit log as `export` with its file name and scope (besides the
 central `download` record of what the browser received).
 """
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import os
-import re
-import secrets
-import shutil
-import tempfile
-import threading
+import functools
 import time
 from pathlib import Path
 
@@ -40,12 +32,12 @@ from dash.exceptions import PreventUpdate
 from dashboard import exports
 from dashboard.web import jobs, runtime
 from dashboard.web.auth import current_access
+from dashboard.ui.components import message
 from dashboard.ui.texts import current_language, t
 from queries.accounts import audit_log
 from queries import store
 from queries.accounts.access import Access, AccessDenied
-
-log = logging.getLogger(__name__)
+from queries.store import jobs as store_jobs
 
 LOCATION = "shell-url"  # dashboard.ui.layout.ID_URL: the shell's location (the page's path and query)
 CHART_BUTTON = "chart-export"
@@ -58,13 +50,8 @@ ID_POLL = "pack-poll"
 ID_JOB = "pack-job"
 ID_DOWNLOAD = "pack-download"
 
-JOB_ROOT = Path(tempfile.gettempdir()) / "loket-exports"
-JOB_SECONDS = 3600
-STALE_SECONDS = 600  # a running job whose status has not moved for this long died with its worker
-MAX_RUNNING = 2
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
-_THREADS: dict[str, threading.Thread] = {}  # token -> the running job (tests join them)
-_SLOTS = threading.BoundedSemaphore(MAX_RUNNING)
+STEPS = {"collect": (0, 10), "render": (10, 85), "write": (95, 5)}  # (start, share) of the whole, in percent
+FAILURES = ("app.no_catalogue", "pack.failed")  # the reasons a failed pack may show
 
 
 # --- components ---------------------------------------------------------------------------------------
@@ -165,64 +152,9 @@ def export_chart(*args):
 
 # --- the steering pack: a background job ---------------------------------------------------------------------
 
-def _job_root() -> Path:
-    return jobs.private_root(JOB_ROOT)
-
-
-def _owner(access: Access) -> dict:
-    return {"owner": access.user, "role": access.role, "unit": access.unit}
-
-
-def _job_dir(job, access: Access) -> Path | None:
-    """Return the folder of the caller's own job named in the page's store, else None."""
-    token = job.get("job") if isinstance(job, dict) else None
-    if not isinstance(token, str) or not _TOKEN.match(token):
-        return None
-    folder = _job_root() / token
-    meta = jobs.read_json(folder / "meta.json")
-    if meta is None or {k: meta.get(k) for k in ("owner", "role", "unit")} != _owner(access):
-        return None
-    return folder
-
-
-def _purge_old_jobs() -> None:
-    cutoff = time.time() - JOB_SECONDS
-    for folder in _job_root().iterdir():
-        try:
-            if folder.is_dir() and folder.stat().st_mtime < cutoff and folder.name not in _THREADS:
-                shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            continue
-
-
-STEPS = {"collect": (0, 10), "render": (10, 85), "write": (95, 5)}  # (start, share) of the whole, in percent
-
-
-def _active_packs(user: str) -> int:
-    """Count a user's packs that are waiting or running, in any worker of this host."""
-    active = 0
-    for folder in _job_root().iterdir():
-        meta = jobs.read_json(folder / "meta.json") if folder.is_dir() else None
-        status = jobs.read_json(folder / "status.json") if meta and meta.get("owner") == user else None
-        if status is None or status.get("state") not in ("waiting", "running"):
-            continue
-        try:
-            fresh = time.time() - (folder / "status.json").stat().st_mtime <= STALE_SECONDS
-        except OSError:
-            continue
-        active += fresh or folder.name in _THREADS
-    return active
-
-
-def _run(folder: Path, server: flask.Flask, engine, access: Access, query: dict, lang: str, fmt: str,
-         demo: bool, store_seconds: float | None = None) -> None:
-    with store.time_limited(store_seconds):  # a store that does not answer fails the pack, it does not hang it
-        _draw(folder, server, engine, access, query, lang, fmt, demo)
-
-
-def _draw(folder: Path, server: flask.Flask, engine, access: Access, query: dict, lang: str, fmt: str,
-          demo: bool) -> None:
-    status = folder / "status.json"
+def _draw(job_id: str, server: flask.Flask, engine, access: Access, query: dict, lang: str, fmt: str, demo: bool,
+          folder: Path | None, store_seconds: float | None) -> None:
+    """Build the pack and keep it in the store (run by `dashboard.web.jobs`, which fails the job on an error)."""
     last = [0.0]
 
     def progress(step: str, done: int, total: int) -> None:
@@ -230,61 +162,42 @@ def _draw(folder: Path, server: flask.Flask, engine, access: Access, query: dict
         if now - last[0] < 0.25 and done < total:
             return
         last[0] = now
-        start, share = STEPS.get(step, (0, 0))
-        percent = start + share * done / max(1, total)
-        jobs.write_json(status, {"state": "running", "step": step, "done": done, "total": total,
-                             "percent": round(percent, 1)})
+        store_jobs.progress(engine, job_id, step, done, total)
 
-    try:
-        with _SLOTS:
-            progress("collect", 0, 1)
-            result = exports.build_pack(server, access, query, lang, fmt, demo=demo, progress=progress)
-            if result is None:
-                jobs.write_json(status, {"state": "failed", "reason": "app.no_catalogue"})
-                return
-            name, data, pack = result
-            (folder / "pack.bin").write_bytes(data)
-            os.chmod(folder / "pack.bin", 0o600)
-            audit_log.record(engine, access, "export", name, pack.meta.scope_code(), status=200)
-            jobs.write_json(status, {"state": "done", "name": name, "size": len(data), "fmt": fmt, "percent": 100})
-    except Exception:  # noqa: BLE001 - the store, the browser or the disk failed: say so on the page
-        log.exception("steering pack failed")
-        jobs.write_json(status, {"state": "failed", "reason": "pack.failed"})
-    finally:
-        _THREADS.pop(folder.name, None)
+    with store.time_limited(store_seconds):  # a store that does not answer fails the pack, it does not hang it
+        progress("collect", 0, 1)
+        result = exports.build_pack(server, access, query, lang, fmt, demo=demo, progress=progress)
+    # Outside the limit: on SQLite the result waits for an import's write lock rather than being lost.
+    if result is None:
+        store_jobs.fail(engine, job_id, "app.no_catalogue")
+        return
+    name, data, pack = result
+    store_jobs.finish(engine, job_id, name=name, mime=exports.MIME[fmt], data=data, folder=folder)
+    audit_log.record(engine, access, "export", name, pack.meta.scope_code(), status=200)
 
 
 def start_pack(access: Access, query: dict, lang: str, fmt: str) -> str | None:
-    """Start a steering pack for the caller in a background thread; return the job's token, or None
+    """Start a steering pack for the caller in the background; return the job's id, or None
     when the caller already has `PACKS_PER_USER` packs waiting or running."""
     rt = runtime.current()
-    _purge_old_jobs()
-    with jobs.locked(_job_root()):  # two clicks in two workers count one after the other
-        if _active_packs(access.user) >= rt.config.PACKS_PER_USER:
-            return None
-        token = secrets.token_hex(16)
-        folder = _job_root() / token
-        folder.mkdir(mode=0o700)
-        jobs.write_json(folder / "meta.json", {**_owner(access), "fmt": fmt, "lang": lang,
-                                           "created": dt.datetime.now(dt.UTC).isoformat()})
-        jobs.write_json(folder / "status.json", {"state": "waiting", "percent": 0})
+    store_jobs.expire(rt.engine, rt.config.JOB_HOURS)
+    job_id = store_jobs.create(rt.engine, "pack", access, rt.config.PACKS_PER_USER, detail={"fmt": fmt})
+    if job_id is None:
+        return None
     server = flask.current_app._get_current_object()  # noqa: SLF001 - the app, for the thread
-    thread = threading.Thread(target=_run, name=f"loket-pack-{token[:8]}", daemon=True,
-                              args=(folder, server, rt.engine, access, query, lang, fmt, rt.config.DEMO_MODE,
-                                    rt.config.STORE_STATEMENT_SECONDS or None))
-    _THREADS[token] = thread
-    thread.start()
-    return token
+    work = functools.partial(_draw, job_id, server, rt.engine, access, query, lang, fmt, rt.config.DEMO_MODE,
+                             jobs.folder(rt.config), rt.config.STORE_STATEMENT_SECONDS or None)
+    jobs.submit(rt.engine, "pack", job_id, work, failed="pack.failed")
+    return job_id
 
 
-def _progress(status: dict, lang: str) -> list:
-    percent = int(round(float(status.get("percent") or 0)))
-    step = status.get("step")
-    if status.get("state") == "waiting" or step not in STEPS:
-        text = t("pack.waiting", lang)
+def _progress(job: store_jobs.JobView | None, lang: str) -> list:
+    if job is None or job.state == "waiting" or job.step not in STEPS:
+        text, percent = t("pack.waiting", lang), 0
     else:
-        text = t("pack.progress", lang).format(step=t(f"pack.step.{step}", lang), done=status.get("done", 0),
-                                               total=status.get("total", 0))
+        start, share = STEPS[job.step]
+        percent = int(round(start + share * job.done / max(1, job.total)))
+        text = t("pack.progress", lang).format(step=t(f"pack.step.{job.step}", lang), done=job.done, total=job.total)
     return [html.P(text, role="status"), html.Progress(value=str(percent), max="100", title=f"{percent}%")]
 
 
@@ -302,43 +215,27 @@ def steering_pack(clicks, _ticks, fmt, search, job):
     if ctx.triggered_id == ID_START:
         if not _clicked(clicks) or fmt not in exports.PACK_FORMATS:
             raise PreventUpdate
-        token = start_pack(access, exports.query_of(search), lang, fmt)
-        if token is None:
+        job_id = start_pack(access, exports.query_of(search), lang, fmt)
+        if job_id is None:
             limit = runtime.current().config.PACKS_PER_USER
-            return no_update, no_update, exports_message_text(t("pack.too_many", lang).format(n=limit)), no_update, False
-        return {"job": token}, False, _progress({"state": "waiting"}, lang), no_update, True
+            return no_update, no_update, message(t("pack.too_many", lang).format(n=limit), "error"), no_update, False
+        return {"job": job_id}, False, _progress(None, lang), no_update, True
     if ctx.triggered_id != ID_POLL:
         raise PreventUpdate
-    folder = _job_dir(job, access)
-    status = jobs.read_json(folder / "status.json") if folder else None
-    if status is None:
-        return None, True, exports_message("pack.expired", lang), no_update, False
-    state = status.get("state")
-    if state in ("waiting", "running"):
-        stale = time.time() - (folder / "status.json").stat().st_mtime > STALE_SECONDS
-        if not stale or folder.name in _THREADS:
-            return no_update, False, _progress(status, lang), no_update, True
-        state, status = "failed", {"reason": "pack.failed"}
-    if state == "done":
-        try:
-            data = (folder / "pack.bin").read_bytes()
-        except OSError:
-            return None, True, exports_message("pack.expired", lang), no_update, False
-        shutil.rmtree(folder, ignore_errors=True)
-        name = status["name"]
+    engine = runtime.current().engine
+    job_id = job.get("job") if isinstance(job, dict) else None
+    view = store_jobs.read(engine, job_id, access)  # the caller's own job only, from any instance
+    if view is None or view.kind != "pack":
+        return None, True, message(t("pack.expired", lang), "error"), no_update, False
+    if view.state in store_jobs.ACTIVE:
+        return no_update, False, _progress(view, lang), no_update, True
+    sent = store_jobs.result(engine, job_id, access) if view.state == "done" else None
+    store_jobs.remove(engine, job_id, access)  # a pack is sent once, or its failure said once
+    if view.state == "done":
+        if sent is None:
+            return None, True, message(t("pack.expired", lang), "error"), no_update, False
+        name, mime, data = sent
         text = t("pack.ready", lang).format(name=name, size=exports.size_text(len(data)))
-        return None, True, html.P(text, role="status"), dcc.send_bytes(data, filename=name,
-                                                                        type=exports.MIME[status.get("fmt", "pptx")]), False
-    shutil.rmtree(folder, ignore_errors=True)
-    reason = status.get("reason") if status.get("reason") in ("app.no_catalogue", "pack.failed") else "pack.failed"
-    return None, True, exports_message(reason, lang), no_update, False
-
-
-def exports_message(key: str, lang: str) -> html.Div:
-    return exports_message_text(t(key, lang))
-
-
-def exports_message_text(text: str) -> html.Div:
-    from dashboard.ui.components import message
-
-    return message(text, "error")
+        return None, True, html.P(text, role="status"), dcc.send_bytes(data, filename=name, type=mime), False
+    reason = view.message if view.message in FAILURES else "pack.failed"
+    return None, True, message(t(reason, lang), "error"), no_update, False

@@ -5,9 +5,11 @@ validated, nothing changed); its outcome shows what a load would do, the first r
 downloadable report of all of them. Load then runs the import for real (one transaction), with
 "load only the valid rows" as an explicit choice when there were errors.
 
-Both run in a background thread of the serving process; the page polls their progress. A job's
-files live in a private temporary folder (`JOB_ROOT/<token>`), owned by the administrator who
-uploaded them; the uploaded data are deleted after the load, and every job folder after a day.
+Both run as one background job (`dashboard.web.jobs`, the same runner as the steering pack's),
+owned by the administrator who uploaded the files; the page polls its progress. The job's uploads,
+report and outcome are in the store (`queries.store.jobs`), so any app instance answers the polls,
+runs the load and sends the report; the uploaded data are deleted after the load, and the job
+after `LOKET_JOB_HOURS`. One administrator has at most one import waiting or running.
 Every callback checks the caller's role on the server (AccessDenied: 403). The page says when a
 refresh of the published catalogue is due (`refresh_notice`: an import's rows are loaded but not
 yet published, after a failed refresh or a crash); the audit log page shows the same notice.
@@ -17,14 +19,13 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import logging
+import functools
+import io
 import os
 import re
-import secrets
-import shutil
 import tempfile
-import threading
 import time
+import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,7 @@ from dashboard.ui.texts import current_language, fmt_number, t
 from queries.ingest import importer
 from queries.catalogue import refresh_due
 from queries.accounts.access import Access, AccessDenied
+from queries.store import jobs as store_jobs
 
 dash.register_page(__name__, path="/beheer/import", name="Importeren", text_key="page.admin_import", order=91,
                    roles=("admin",))
@@ -55,11 +57,8 @@ ID_BATCHES = "admin-import-batches"
 MAX_UPLOAD_MB = 50
 MAX_FILES = 12
 SHOWN_ERRORS = 100
-JOB_ROOT = Path(tempfile.gettempdir()) / "loket-imports"
-JOB_DAYS = 1
+IMPORTS_PER_USER = 1  # imports run one at a time anyway (the importer holds the store's lock)
 LOCAL = ZoneInfo("Europe/Amsterdam")
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
-_THREADS: dict[str, threading.Thread] = {}  # token -> the running job (tests join them)
 
 
 def _require_admin() -> Access:
@@ -69,33 +68,7 @@ def _require_admin() -> Access:
     return access
 
 
-# --- job folders ---------------------------------------------------------------------------------
-
-def _job_root() -> Path:
-    return jobs.private_root(JOB_ROOT)
-
-
-def _job_dir(job, user: str) -> Path | None:
-    """Return the folder of the caller's own job named in the page's store, else None."""
-    token = job.get("job") if isinstance(job, dict) else None
-    if not isinstance(token, str) or not _TOKEN.match(token):
-        return None
-    folder = _job_root() / token
-    meta = jobs.read_json(folder / "meta.json")
-    if meta is None or meta.get("owner") != user:
-        return None
-    return folder
-
-
-def _purge_old_jobs() -> None:
-    cutoff = time.time() - JOB_DAYS * 86_400
-    for folder in _job_root().iterdir():
-        try:
-            if folder.is_dir() and folder.stat().st_mtime < cutoff and folder.name not in _THREADS:
-                shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            continue
-
+# --- uploads and the background job --------------------------------------------------------------
 
 def _decode_uploads(contents, filenames) -> list[tuple[str, bytes]] | str:
     """Return (name, bytes) per uploaded file, or the text key of what is wrong with the upload."""
@@ -125,31 +98,29 @@ def _decode_uploads(contents, filenames) -> list[tuple[str, bytes]] | str:
     return files
 
 
-# --- the background job ----------------------------------------------------------------------------
-
-def _start(folder: Path, phase: str, *, engine, policy, access: Access, lang: str, valid_only: bool) -> None:
-    meta = jobs.read_json(folder / "meta.json") or {}
-    jobs.write_json(folder / "status.json", {"phase": phase, "state": "running", "progress": 0.0, "text": "",
-                                         "valid_only": valid_only})
-    thread = threading.Thread(target=_run, name=f"loket-import-{folder.name}", daemon=True,
-                              args=(folder, meta, phase, engine, policy, access, lang, valid_only))
-    _THREADS[folder.name] = thread
-    thread.start()
-
-
-def _run(folder: Path, meta: dict, phase: str, engine, policy, access: Access, lang: str, valid_only: bool) -> None:
-    try:
-        _job(folder, meta, phase, engine, policy, access, lang, valid_only)
-    except Exception:  # noqa: BLE001 - the store failed (the transaction was rolled back) or the folder went
-        logging.getLogger(__name__).exception("import job failed")
-        jobs.write_json(folder / "status.json", {"phase": phase, "state": "failed", "progress": 1.0})
-    finally:
-        _THREADS.pop(folder.name, None)
+def _packed(files: list[tuple[str, bytes]]) -> tuple[bytes, list[dict]]:
+    """Pack the uploads into one ZIP for the store; return it and the files' names and places in it."""
+    listed, out = [], io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i, (name, raw) in enumerate(files):
+            path = f"upload-{i}{Path(name).suffix.lower()[:6]}"
+            zf.writestr(path, raw)
+            listed.append({"name": name, "path": path})
+    return out.getvalue(), listed
 
 
-def _job(folder: Path, meta: dict, phase: str, engine, policy, access: Access, lang: str, valid_only: bool) -> None:
-    sources = [importer.Source(folder / f["path"], f["name"]) for f in meta.get("files", [])]
-    status_path = folder / "status.json"
+def _submit(job_id: str, detail: dict, *, access: Access, lang: str) -> None:
+    rt = runtime.current()
+    work = functools.partial(_job, job_id, detail, rt.engine, rt.policy, access, lang, jobs.folder(rt.config))
+    jobs.submit(rt.engine, "import", job_id, work, failed="admin_import.failed")
+
+
+def _job(job_id: str, detail: dict, engine, policy, access: Access, lang: str, folder: Path | None) -> None:
+    """Check or load the job's uploads (run by `dashboard.web.jobs`, which fails the job on an error)."""
+    phase, valid_only = detail["phase"], detail["valid_only"]
+    packed = store_jobs.job_input(engine, job_id)
+    if packed is None:
+        raise FileNotFoundError("the job's uploads are gone")
     label = t("admin_import.checking" if phase == "check" else "admin_import.loading", lang)
     last = [0.0]
 
@@ -160,30 +131,32 @@ def _job(folder: Path, meta: dict, phase: str, engine, policy, access: Access, l
         last[0] = now
         text = t("admin_import.progress", lang).format(phase=label, file=p.file, number=p.file_number,
                                                        files=p.files, rows=fmt_number(p.rows, lang))
-        jobs.write_json(status_path, {"phase": phase, "state": "running", "progress": round(p.overall, 3), "text": text,
-                                  "valid_only": valid_only})
+        store_jobs.progress(engine, job_id, phase, round(1000 * p.overall), 1000, text)
 
     shown: list[dict] = []
-    with open(folder / "report.csv", "w", encoding="utf-8", newline="") as report:
-        writer = importer.ReportWriter(report, lang)
+    with tempfile.TemporaryDirectory(prefix="loket-import-") as work:  # private to this user (mode 0700)
+        with zipfile.ZipFile(io.BytesIO(packed)) as zf:
+            zf.extractall(work, members=[f["path"] for f in detail["files"]])
+        sources = [importer.Source(Path(work) / f["path"], f["name"]) for f in detail["files"]]
+        report_path = Path(work) / "report.csv"
+        with open(report_path, "w", encoding="utf-8", newline="") as report:
+            writer = importer.ReportWriter(report, lang)
 
-        def on_error(error: importer.RowError) -> None:
-            writer(error)
-            if len(shown) < SHOWN_ERRORS:
-                shown.append({"file": error.file, "line": error.line, "column": error.column,
-                              "value": error.value[:100], "reason": error.reason(lang)})
+            def on_error(error: importer.RowError) -> None:
+                writer(error)
+                if len(shown) < SHOWN_ERRORS:
+                    shown.append({"file": error.file, "line": error.line, "column": error.column,
+                                  "value": error.value[:100], "reason": error.reason(lang)})
 
-        # A load records itself in the audit log ("upload: <files>"), also when it is rejected or the
-        # store refuses it; a check (a dry run) is not an import and is not recorded.
-        result = importer.import_files(engine, sources, user=access.user, policy=policy, valid_only=valid_only,
-                                       dry_run=(phase == "check"), on_error=on_error, progress=progress,
-                                       audit=access, via="upload")
-    summary = importer.result_summary(result)
-    jobs.write_json(status_path, {"phase": phase, "state": "done", "progress": 1.0, "valid_only": valid_only,
-                              "summary": summary, "errors": shown})
-    if phase == "load":
-        for f in meta.get("files", []):
-            (folder / f["path"]).unlink(missing_ok=True)  # the data are in the store now (or were refused)
+            # A load records itself in the audit log ("upload: <files>"), also when it is rejected or the
+            # store refuses it; a check (a dry run) is not an import and is not recorded.
+            result = importer.import_files(engine, sources, user=access.user, policy=policy, valid_only=valid_only,
+                                           dry_run=(phase == "check"), on_error=on_error, progress=progress,
+                                           audit=access, via="upload")
+        store_jobs.finish(engine, job_id, detail={**detail, "summary": importer.result_summary(result), "errors": shown},
+                          name=f"loket-import-fouten-{dt.date.today():%Y%m%d}.csv", mime="text/csv",
+                          data=report_path.read_bytes(), folder=folder,
+                          drop_input=phase == "load")  # the data are in the store now (or were refused)
 
 
 # --- rendering ---------------------------------------------------------------------------------------
@@ -273,10 +246,10 @@ def _outcome(status: dict, lang: str) -> tuple[list, bool, bool]:
     return parts, load_disabled, n_errors == 0
 
 
-def _running(status: dict, lang: str) -> list:
-    percent = int(round(100 * float(status.get("progress") or 0)))
-    return [html.P(status.get("text") or t("admin_import.waiting", lang), role="status"),
-            html.Progress(value=str(percent), max="100", title=f"{percent}%")]
+def _running(job: store_jobs.JobView | None, lang: str) -> list:
+    percent = int(round(100 * job.done / job.total)) if job is not None and job.total else 0
+    text = job.message if job is not None and job.message else t("admin_import.waiting", lang)
+    return [html.P(text, role="status"), html.Progress(value=str(percent), max="100", title=f"{percent}%")]
 
 
 def _when(moment: dt.datetime, lang: str) -> str:
@@ -375,41 +348,42 @@ def update(contents, _load_clicks, _ticks, filenames, job, valid_only):
         files = _decode_uploads(contents, filenames)
         if isinstance(files, str):
             return None, True, message(t(files, lang).format(mb=MAX_UPLOAD_MB, n=MAX_FILES), "error"), no_update, True, True
-        _purge_old_jobs()
-        token = secrets.token_hex(16)
-        folder = _job_root() / token
-        folder.mkdir(mode=0o700)
-        listed = []
-        for i, (name, raw) in enumerate(files):
-            path = f"upload-{i}{Path(name).suffix.lower()[:6]}"
-            (folder / path).write_bytes(raw)
-            listed.append({"name": name, "path": path})
-        jobs.write_json(folder / "meta.json", {"owner": access.user, "lang": lang, "files": listed,
-                                           "created": dt.datetime.now(dt.UTC).isoformat()})
-        _start(folder, "check", engine=rt.engine, policy=rt.policy, access=access, lang=lang, valid_only=False)
-        return {"job": token}, False, _running({}, lang), no_update, True, True
-    folder = _job_dir(job, access.user)
+        store_jobs.expire(rt.engine, rt.config.JOB_HOURS)
+        packed, listed = _packed(files)
+        detail = {"phase": "check", "valid_only": False, "files": listed}
+        job_id = store_jobs.create(rt.engine, "import", access, IMPORTS_PER_USER, detail=detail, data=packed,
+                                   folder=jobs.folder(rt.config))
+        if job_id is None:
+            return no_update, no_update, message(t("admin_import.busy", lang), "error"), no_update, True, True
+        _submit(job_id, detail, access=access, lang=lang)
+        return {"job": job_id}, False, _running(None, lang), no_update, True, True
+    job_id = job.get("job") if isinstance(job, dict) else None
+    view = store_jobs.read(rt.engine, job_id, access)  # the caller's own job only, from any instance
+    if view is not None and view.kind != "import":
+        view = None
     if trigger == ID_LOAD:
-        status = jobs.read_json(folder / "status.json") if folder else None
-        if folder is None or status is None or status.get("phase") != "check" or status.get("state") != "done":
+        status = view.detail if view is not None and view.state == "done" else {}
+        if status.get("phase") != "check":
             return no_update, True, message(t("admin_import.expired", lang), "error"), no_update, True, no_update
         chosen = isinstance(valid_only, list) and "valid_only" in valid_only
         if (status.get("summary") or {}).get("errors") and not chosen:
             parts, _, report_disabled = _outcome(status, lang)
             return no_update, True, [message(t("admin_import.needs_valid_only", lang), "error"), *parts], \
                 no_update, False, report_disabled
-        _start(folder, "load", engine=rt.engine, policy=rt.policy, access=access, lang=lang, valid_only=chosen)
-        return no_update, False, _running({}, lang), no_update, True, True
+        detail = {"phase": "load", "valid_only": chosen, "files": status["files"]}
+        if not store_jobs.restart(rt.engine, job_id, access, IMPORTS_PER_USER, detail):
+            return no_update, True, message(t("admin_import.busy", lang), "error"), no_update, True, no_update
+        _submit(job_id, detail, access=access, lang=lang)
+        return no_update, False, _running(None, lang), no_update, True, True
     if trigger == ID_POLL:
-        status = jobs.read_json(folder / "status.json") if folder else None
-        if status is None:
+        if view is None:
             return no_update, True, message(t("admin_import.expired", lang), "error"), no_update, True, True
-        if status.get("state") == "running":
-            return no_update, False, _running(status, lang), no_update, True, True
-        if status.get("state") == "failed":
+        if view.state in store_jobs.ACTIVE:
+            return no_update, False, _running(view, lang), no_update, True, True
+        if view.state == "failed":
             return no_update, True, message(t("admin_import.failed", lang), "error"), batches_table(lang), True, True
-        parts, load_disabled, report_disabled = _outcome(status, lang)
-        batches = batches_table(lang) if status.get("phase") == "load" else no_update
+        parts, load_disabled, report_disabled = _outcome(view.detail, lang)
+        batches = batches_table(lang) if view.detail.get("phase") == "load" else no_update
         return no_update, True, parts, batches, load_disabled, report_disabled
     return no_update, no_update, no_update, no_update, no_update, no_update
 
@@ -418,8 +392,9 @@ def update(contents, _load_clicks, _ticks, filenames, job, valid_only):
 def download(_clicks, job):
     """Send the report of every rejected row of the caller's job (recorded centrally, like every download)."""
     access = _require_admin()
-    folder = _job_dir(job, access.user)
-    if folder is None or not (folder / "report.csv").is_file():
+    job_id = job.get("job") if isinstance(job, dict) else None
+    sent = store_jobs.result(runtime.current().engine, job_id, access)  # the caller's own job only
+    if sent is None:
         return no_update
-    return dcc.send_file(str(folder / "report.csv"), filename=f"loket-import-fouten-{dt.date.today():%Y%m%d}.csv",
-                         type="text/csv")
+    name, mime, data = sent
+    return dcc.send_bytes(data, filename=name, type=mime)

@@ -313,3 +313,38 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(sa.String(255))
     scope: Mapped[str | None] = mapped_column(sa.String(32))
     status: Mapped[int | None]
+
+
+class Job(Base):
+    """A background job (a steering pack or an import): its owner, state, progress and result.
+
+    Any app instance answers a poll or a download from this row; only the one that accepted the
+    job runs it, and its heartbeat says it still does.
+    """
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # a random token: it names the job to its owner
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    owner: Mapped[str] = mapped_column(sa.String(80))
+    owner_role: Mapped[str | None] = mapped_column(sa.String(16))
+    owner_unit: Mapped[str | None] = mapped_column(Code)
+    state: Mapped[str] = mapped_column(sa.String(16))
+    step: Mapped[str | None] = mapped_column(sa.String(32))
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    detail: Mapped[str | None] = mapped_column(sa.Text)  # JSON the job's page needs (an import's phase and outcome)
+    input_data: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # what the job works on (an import's uploads)
+    input_path: Mapped[str | None] = mapped_column(sa.String(255))
+    result_name: Mapped[str | None] = mapped_column(sa.String(255))
+    result_mime: Mapped[str | None] = mapped_column(sa.String(128))
+    result_size: Mapped[int | None]
+    result_data: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    result_path: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    heartbeat_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    __table_args__ = (
+        sa.Index("ix_jobs_owner_state", "owner", "state"),
+        sa.CheckConstraint("state IN ('waiting', 'running', 'done', 'failed')", name="known_state"),
+    )
