@@ -67,7 +67,7 @@ PAGES = {
 MONITOR_PAGES = [p for p in PAGES if p != "/definities"]  # the pages with controls and charts
 PERIOD_TYPES = ("month", "quarter", "year")
 UNITS = ("NN", "ON", "MN", "NH", "AM", "DH", "RT", "ZWB", "OB", "LB", "LE", "PDC", "PA")
-# The app's own refusal and failure texts (dashboard/ui/texts.py), Dutch and English: never a success.
+# The app's own refusal and failure texts (dashboard/ui/texts/), Dutch and English: never a success.
 FAILURE_TEXTS = (
     "De registratiedatabase is nu niet bereikbaar", "The registration store cannot be reached",
     "Er ging iets mis", "Something went wrong",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import getpass
 import io
 
 import pytest
@@ -9,6 +10,8 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from dashboard import cli
+from dashboard.cli import demo as demo_cli
+from dashboard.cli import users as users_cli
 from queries.accounts import users
 from queries.store.schema import User
 
@@ -112,7 +115,7 @@ def test_passwords_are_no_command_line_argument(loket, argv):
 
 def test_a_terminal_is_asked_twice(loket, sqlite_store, monkeypatch):
     answers = iter(["typed-password-12", "typed-password-12", "typed-password-34", "typo-password-34"])
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -128,5 +131,5 @@ def test_a_terminal_is_asked_twice(loket, sqlite_store, monkeypatch):
 
 def test_demo_command_is_still_there():
     parser = cli.build_parser()
-    assert parser.parse_args(["demo", "--seed", "3"]).func is cli.cmd_demo
-    assert parser.parse_args(["users", "list"]).func is cli.cmd_users_list
+    assert parser.parse_args(["demo", "--seed", "3"]).func is demo_cli.cmd_demo
+    assert parser.parse_args(["users", "list"]).func is users_cli.cmd_users_list
