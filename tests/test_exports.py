@@ -25,15 +25,19 @@ from dash import dcc, html
 
 from dashboard import create_app, exports
 from dashboard.exports import export_ui
+from dashboard.web import jobs
 from dashboard.web.auth import basic_auth_header
+from dashboard.exports.csv_xlsx import chart_csv, chart_xlsx
+from dashboard.exports.meta import escape
+from dashboard.ui.tables import figure_cell
 from dashboard.ui.texts import fmt_value, rule_sentence, rule_text, t
 from queries.catalogue import tables
 from queries.accounts.access import Access
 from queries.store.codes import UNITS
 from queries.privacy import SYMBOL, Policy
-from queries.store.schema import AuditEntry
+from queries.store.schema import AuditEntry, Job
 from tests import monitor_fixtures
-from tests.monitor_fixtures import EXPECTED_WAITING, PROGRAMME, UNIT
+from tests.monitor_fixtures import EXPECTED_WAITING, PROGRAMME, UNIT, walk
 
 ROLES = {"programme": PROGRAMME, "unit": UNIT}
 OTHER_UNITS = [u for u in UNITS if u.code != "NN"]
@@ -53,12 +57,6 @@ def app(store):
                        "DEMO_CREDENTIALS": str(store.url.database) + ".demo-credentials"})
 
 
-@pytest.fixture
-def jobs(tmp_path, monkeypatch):
-    monkeypatch.setattr(export_ui, "JOB_ROOT", tmp_path / "jobs")
-    return tmp_path / "jobs"
-
-
 def headers(role: str) -> dict:
     return {"Authorization": basic_auth_header(*ROLES[role])}
 
@@ -73,7 +71,7 @@ def release_of(app) -> int:
     return tables.latest_release(app.server.extensions["loket"].engine)
 
 
-def chart(pack: exports.Pack, card_id: str) -> exports.Chart:
+def chart(pack: exports.Pack, card_id: str):
     return next(c for c in pack.charts if c.card_id == card_id)
 
 
@@ -87,34 +85,36 @@ def audit(engine, action: str = "export") -> list:
         return conn.execute(sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).all()
 
 
-# --- reading the page's values back as numbers ------------------------------------------------------------
+# --- a card's cells carry the number shown -------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 @pytest.mark.parametrize("value, measure", [
     (0, "count"), (10, "count"), (25, "count"), (1235, "count"), (1234567, "count"), (7, "percent"),
     (100, "percent"), (12.5, "days"), (1234.5, "days"), (7.25, "grade"), (3.0, "sessions"), (1.7, "per1000"),
+    (33.333, "percent"), (12.04, "days"),
 ])
-def test_a_shown_value_reads_back_as_the_number_shown(value, measure, lang):
-    shown = fmt_value(value, measure, lang)
-    cell = exports.parse_cell(shown, lang)
+def test_a_cell_carries_the_number_as_shown(value, measure, lang):
+    cell = figure_cell(value, measure, lang)
     decimals = 0 if measure in ("count", "percent") else 1
-    assert cell.value == round(value, decimals) and cell.decimals == decimals
+    assert cell.text == fmt_value(value, measure, lang)
+    assert cell.value == round(value, decimals) and cell.decimals == decimals and not cell.hidden
     assert cell.unit == {"percent": "%", "days": "days"}.get(measure)
 
 
-@pytest.mark.parametrize("text", [SYMBOL, "–", "", "Politiemedewerker", "45-54", "2014 K1"])
-def test_symbols_and_labels_stay_text(text):
-    assert exports.parse_cell(text, "nl").value is None
+def test_hidden_and_missing_figures_carry_no_number():
+    hidden, none = figure_cell(25, "count", "nl", hidden=True), figure_cell(None, "percent", "nl")
+    assert (hidden.text, hidden.value, hidden.hidden) == (SYMBOL, None, True)
+    assert (none.text, none.value, none.hidden) == ("–", None, False)
+    assert figure_cell(float("nan"), "days", "en").value is None
 
 
 def test_file_names_say_indicator_scope_and_period():
     meta = exports.Meta("nl", "NN", "quarter", "2013-Q2", "2014-Q1", "2014-03", False, None, Policy())
-    assert exports.file_name("Wachttijd tot eerste intake", meta, "2013 K2 – 2014 K1", "png") == \
+    assert exports.file_name("Wachttijd tot eerste intake", meta, ("2013-Q2", "2014-Q1"), "png") == \
         "loket_wachttijd-tot-eerste-intake_noord-nederland_2013-Q2_2014-Q1.png"
-    assert exports.file_name("Cliëntonderzoek", meta, "mrt 2014", "csv").endswith("_noord-nederland_2014-03.csv")
+    assert exports.file_name("Cliëntonderzoek", meta, ("2014-03",), "csv").endswith("_noord-nederland_2014-03.csv")
     national = exports.Meta("en", None, "year", "2013", "2013", None, False, None, Policy())
-    assert exports.file_name("Steering pack", national, "2013", "pdf") == "loket_steering-pack_national_2013.pdf"
-    assert exports.period_key("Mar 2014", "en") == "2014-03" and exports.period_key("2014 Q1", "en") == "2014-Q1"
+    assert exports.file_name("Steering pack", national, ("2013",), "pdf") == "loket_steering-pack_national_2013.pdf"
 
 
 # --- chart data: CSV for Dutch Excel and XLSX -----------------------------------------------------------------
@@ -122,28 +122,28 @@ def test_file_names_say_indicator_scope_and_period():
 def test_csv_is_for_dutch_excel_with_the_rule_and_the_same_symbols_as_the_chart(app):
     pack = pack_for(app, "programme", {"periode": "month"})
     registrations = chart(pack, "registrations-graph")
-    data = exports.chart_csv(registrations, pack.meta)
+    data = chart_csv(registrations, pack.meta)
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark: Excel reads the accents right
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     flat = [cell for row in rows for cell in row]
     assert rule_sentence(Policy(), "nl") in flat and t("app.demo", "nl") in flat and registrations.title in flat
     header_at = rows.index(registrations.table.header)
     table = {row[0]: row[1] for row in rows[header_at + 1:]}
-    assert table == {row[0]: row[1] for row in registrations.table.rows}  # the page's table, cell for cell
+    assert table == {row[0]: row[1] for row in registrations.table.texts()}  # the page's table, cell for cell
     # A chart with hidden figures: the same symbols, in the same cells.
-    hidden = next(c for c in pack.charts if any(SYMBOL in row for row in c.table.rows))
-    cells = [c for row in csv.reader(io.StringIO(exports.chart_csv(hidden, pack.meta).decode("utf-8-sig")),
+    hidden = next(c for c in pack.charts if any(SYMBOL in row for row in c.table.texts()))
+    cells = [c for row in csv.reader(io.StringIO(chart_csv(hidden, pack.meta).decode("utf-8-sig")),
                                      delimiter=";") for c in row]
-    assert cells.count(SYMBOL) == sum(row.count(SYMBOL) for row in hidden.table.rows) > 0
+    assert cells.count(SYMBOL) == sum(row.count(SYMBOL) for row in hidden.table.texts()) > 0
     waiting = chart(pack, "waiting-times")
-    text = exports.chart_csv(waiting, pack.meta).decode("utf-8-sig")
+    text = chart_csv(waiting, pack.meta).decode("utf-8-sig")
     assert f"({t('unit.days', 'nl')})" in text and ",0;" in text  # decimal comma, the unit in the header
 
 
 def test_xlsx_has_numbers_symbols_and_a_sheet_with_the_rule(app):
     pack = pack_for(app, "programme", {"periode": "year"})
     target = chart(pack, "reach-channels")
-    book = openpyxl.load_workbook(io.BytesIO(exports.chart_xlsx(target, pack.meta)))
+    book = openpyxl.load_workbook(io.BytesIO(chart_xlsx(target, pack.meta)))
     data, rule = book.worksheets
     assert rule.title == t("export.rule", "nl")
     assert rule_text(Policy(), "nl") in [c.value for row in rule.iter_rows() for c in row]
@@ -153,7 +153,7 @@ def test_xlsx_has_numbers_symbols_and_a_sheet_with_the_rule(app):
     header = [c.value for c in header_row]
     assert header[1].endswith(t("measure.count", "nl").lower()) and header[2].endswith("(%)")
     rows = [[c.value for c in r] for r in data.iter_rows(min_row=header_row[0].row + 1) if r[0].value]
-    shown = {r[0]: r[1:] for r in target.table.rows}
+    shown = {r[0]: r[1:] for r in target.table.texts()}
     assert len(rows) == len(shown) and any(isinstance(count, int) and count > 0 for _, count, _ in rows)
     for label, count, share in rows:
         assert [fmt_value(count, "count", "nl") if count != SYMBOL else SYMBOL,
@@ -176,7 +176,7 @@ def test_png_is_full_hd_and_svg_has_title_scope_period_data_date_and_legend_draw
     assert text.startswith("<svg")
     for drawn in (registrations.title, "Noord-Nederland", "2012 – 2013", t("app.data_until", "nl"),
                   rule_sentence(Policy(), "nl"), t("app.demo", "nl")):
-        assert exports._escape(drawn) in text, drawn
+        assert escape(drawn) in text, drawn
     for unit in OTHER_UNITS:
         assert unit.nl not in text
 
@@ -208,20 +208,16 @@ def test_one_browser_is_kept_warm_and_serves_several_threads():
 
 # --- the buttons and the chart callback -------------------------------------------------------------------------
 
-def _walk(component):
-    yield from exports.walk(component)
-
-
 def test_every_chart_on_every_page_has_export_buttons(app):
     for name in ("overview", "registrations", "waiting", "referrals", "survey", "reach"):
         page = importlib.import_module(f"dashboard.pages.{name}")
         with app.server.test_request_context("/", headers=headers("programme")):
             app.server.preprocess_request()
             tree = page.layout(periode="year")
-        graphs = [c for c in _walk(tree) if isinstance(c, dcc.Graph)]
-        buttons = {(c.id["card"], c.id["format"]) for c in _walk(tree)
+        graphs = [c for c in walk(tree) if isinstance(c, dcc.Graph)]
+        buttons = {(c.id["card"], c.id["format"]) for c in walk(tree)
                    if isinstance(c, html.Button) and isinstance(c.id, dict) and c.id.get("type") == export_ui.CHART_BUTTON}
-        downloads = {c.id["card"] for c in _walk(tree) if isinstance(c, dcc.Download) and isinstance(c.id, dict)}
+        downloads = {c.id["card"] for c in walk(tree) if isinstance(c, dcc.Download) and isinstance(c.id, dict)}
         assert graphs
         for graph in graphs:
             card = graph.id.removesuffix("-graph") if graph.id.startswith("overview-") else graph.id
@@ -334,12 +330,7 @@ def out(response, component: str, prop: str):
     return response.json["response"].get(component, {}).get(prop)
 
 
-def wait_for_jobs():
-    for thread in list(export_ui._THREADS.values()):
-        thread.join(timeout=300)
-
-
-def test_the_pack_runs_in_the_background_shows_progress_and_blocks_no_other_callback(app, store, jobs, monkeypatch):
+def test_the_pack_runs_in_the_background_shows_progress_and_blocks_no_other_callback(app, store, monkeypatch):
     release = release_of(app)
     gate, started = threading.Event(), threading.Event()
     real = exports.build_pack
@@ -368,21 +359,22 @@ def test_the_pack_runs_in_the_background_shows_progress_and_blocks_no_other_call
         assert sent_file(other)[0].endswith(".csv")
     finally:
         gate.set()
-    wait_for_jobs()
+    jobs.wait(timeout=300)
     done = pack_request(client, "unit", export_ui.ID_POLL, job=job)
     download = out(done, export_ui.ID_DOWNLOAD, "data")
     assert download["filename"] == f"loket_stuurpakket_noord-nederland_2013_r{release}.xlsx"  # its own unit, not LB
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download["content"])))
     assert book.sheetnames[0] == t("pack.key_figures", "nl") and len(book.sheetnames) > 10
     assert out(done, export_ui.ID_POLL, "disabled") is True and out(done, export_ui.ID_START, "disabled") is False
-    assert not any(jobs.iterdir())  # the job's folder is gone once the file was sent
+    with store.connect() as conn:  # the job and its file are gone once the file was sent
+        assert conn.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
     entry = audit(store)[-1]
     assert (entry.username, entry.target, entry.scope) == (UNIT[0], download["filename"], "NN")
     again = pack_request(client, "unit", export_ui.ID_POLL, job=job)  # sent once only
     assert t("pack.expired", "nl") in json.dumps(out(again, export_ui.ID_STATUS, "children"), ensure_ascii=False)
 
 
-def test_only_the_user_who_started_a_pack_can_fetch_it(app, jobs, monkeypatch):
+def test_only_the_user_who_started_a_pack_can_fetch_it(app, monkeypatch):
     gate = threading.Event()
     monkeypatch.setattr(exports, "build_pack", lambda *a, **k: gate.wait(60) and None)
     client = app.server.test_client()
@@ -396,39 +388,39 @@ def test_only_the_user_who_started_a_pack_can_fetch_it(app, jobs, monkeypatch):
             assert out(polled, export_ui.ID_DOWNLOAD, "data") is None
     finally:
         gate.set()
-        wait_for_jobs()
+        jobs.wait(timeout=300)
     failed = pack_request(client, "programme", export_ui.ID_POLL, job=job)  # nothing published: says so
     assert t("app.no_catalogue", "nl") in json.dumps(out(failed, export_ui.ID_STATUS, "children"), ensure_ascii=False)
 
 
 @pytest.mark.parametrize("fmt, clicks", [("docx", 1), (None, 1), ("pptx", 0), ("pptx", "LB"), ("pptx", True)])
-def test_a_pack_needs_a_click_and_a_known_format(app, jobs, fmt, clicks):
+def test_a_pack_needs_a_click_and_a_known_format(app, fmt, clicks):
     response = pack_request(app.server.test_client(), "unit", export_ui.ID_START, fmt=fmt, clicks=clicks)
-    assert response.status_code == 204 and not export_ui._THREADS
+    assert response.status_code == 204 and jobs.held() == 0
 
 
-def test_a_failing_pack_says_so_and_can_be_made_again(app, jobs, monkeypatch):
+def test_a_failing_pack_says_so_and_can_be_made_again(app, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("no browser")
 
     monkeypatch.setattr(exports, "build_pack", broken)
     client = app.server.test_client()
     job = out(pack_request(client, "programme", export_ui.ID_START), export_ui.ID_JOB, "data")
-    wait_for_jobs()
+    jobs.wait(timeout=300)
     polled = pack_request(client, "programme", export_ui.ID_POLL, job=job)
     assert t("pack.failed", "nl") in json.dumps(out(polled, export_ui.ID_STATUS, "children"), ensure_ascii=False)
     assert out(polled, export_ui.ID_START, "disabled") is False and "no browser" not in polled.get_data(as_text=True)
 
 
 @needs_chromium
-def test_a_pptx_pack_through_the_page_with_the_expected_value_on_the_summary(app, jobs):
+def test_a_pptx_pack_through_the_page_with_the_expected_value_on_the_summary(app):
     release = release_of(app)
     from pptx import Presentation
 
     client = app.server.test_client()
     job = out(pack_request(client, "programme", export_ui.ID_START, fmt="pptx", search="?periode=quarter"),
               export_ui.ID_JOB, "data")
-    wait_for_jobs()
+    jobs.wait(timeout=300)
     download = out(pack_request(client, "programme", export_ui.ID_POLL, job=job), export_ui.ID_DOWNLOAD, "data")
     assert download["filename"] == f"loket_stuurpakket_landelijk_2014-Q1_r{release}.pptx"
     prs = Presentation(io.BytesIO(base64.b64decode(download["content"])))

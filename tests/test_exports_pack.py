@@ -19,6 +19,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from dashboard import cli, exports
+from dashboard.exports.contents import definition_slides
 from dashboard.ui.texts import rule_sentence, rule_text, t
 from queries.accounts.access import Access
 from queries.store.codes import UNITS
@@ -105,7 +106,7 @@ def test_the_presentation_has_cover_key_figures_a_slide_per_chart_and_the_rule(p
     prs = Presentation(io.BytesIO(programme_files["pptx"]))
     slides = slide_texts(prs)
     charts = programme_pack.charts
-    closing = len(exports._definition_slides(programme_pack))
+    closing = len(definition_slides(programme_pack))
     assert len(slides) == 2 + len(charts) + closing
     assert len(charts) >= 25  # every chart of the six monitor pages
     cover = slides[0][0]
@@ -133,7 +134,7 @@ def test_the_pdf_has_the_same_pages(programme_pack, programme_files):
     data = programme_files["pdf"]
     assert data.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(data))
-    assert len(reader.pages) == 2 + len(programme_pack.charts) + len(exports._definition_slides(programme_pack))
+    assert len(reader.pages) == 2 + len(programme_pack.charts) + len(definition_slides(programme_pack))
     assert reader.metadata.title == t("pack.title", "nl")
     first = reader.pages[0].extract_text()
     assert "Landelijk" in first and t("app.demo", "nl") in first
@@ -186,7 +187,7 @@ def test_a_units_pack_holds_no_other_units_figures(unit_files, server):
     pack = exports.collect(server, Access("pack-test", "unit", OWN), {"periode": "quarter", "tot": "2014-Q1"}, "nl",
                            demo=True)
     for chart in pack.charts:
-        _no_other_unit(chart.figure.to_json(), chart.card_id)
+        _no_other_unit(json.dumps(chart.figure, ensure_ascii=False, default=str), chart.card_id)
     assert not any(c.card_id == "registrations-by-unit" for c in pack.charts)
 
 

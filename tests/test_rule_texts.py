@@ -25,6 +25,9 @@ from pypdf import PdfReader
 from werkzeug.security import generate_password_hash
 
 from dashboard import create_app, exports
+from dashboard.exports.csv_xlsx import chart_csv, chart_xlsx
+from dashboard.exports.images import image_figure
+from dashboard.exports.meta import escape
 from dashboard.web.auth import basic_auth_header
 from dashboard.ui.texts import TEXTS, rule_sentence, rule_text, t
 from queries import catalogue
@@ -32,7 +35,9 @@ from queries.accounts import users
 from queries.accounts.access import Access
 from queries.privacy import SYMBOL, Policy
 from tests.conftest import fresh_store
+from tests.dash_text import text_of
 from tests.factories import add_registrations, add_units, registration
+from tests.monitor_fixtures import walk
 
 TODAY = dt.date(2014, 4, 2)
 USER = ("rule-programme", "programme-pass-001")
@@ -92,7 +97,7 @@ def _text(component) -> str:
 
 
 def _of_class(tree, cls: str) -> list:
-    return [c for c in exports.walk(tree) if cls in (getattr(c, "className", None) or "").split()]
+    return [c for c in walk(tree) if cls in (getattr(c, "className", None) or "").split()]
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +152,7 @@ def test_the_legend_under_the_charts_says_the_configured_k(case):
         tree = page.layout(periode="month")
     legends = _of_class(tree, "page-legend")
     assert len(legends) == 1
-    text = exports.text_of(legends[0])
+    text = text_of(legends[0])
     assert rule_sentence(policy, "nl") in text and f"onder {k}," in text
     assert not never.search(text)
 
@@ -157,9 +162,9 @@ def test_the_definitions_page_states_the_configured_rule(case):
     page = importlib.import_module("dashboard.pages.definitions")
     with _programme(app):
         tree = page.layout()
-    section = next(c for c in exports.walk(tree) if isinstance(c, html.Section)
-                   and any(getattr(x, "id", None) == page.ID_PRIVACY for x in exports.walk(c)))
-    text = exports.text_of(section)
+    section = next(c for c in walk(tree) if isinstance(c, html.Section)
+                   and any(getattr(x, "id", None) == page.ID_PRIVACY for x in walk(c)))
+    text = text_of(section)
     assert rule_text(policy, "nl") in text and rule_sentence(policy, "nl") in text
     assert f"minder dan {k} cliënten" in text and not never.search(text)
 
@@ -183,7 +188,7 @@ def test_a_csv_export_states_the_configured_rule_above_its_table(case, packs):
     pack = _pack(app, packs)
     assert pack.meta.policy == policy
     registrations = next(c for c in pack.charts if c.card_id == "registrations-graph")
-    rows = list(csv.reader(io.StringIO(exports.chart_csv(registrations, pack.meta).decode("utf-8-sig")),
+    rows = list(csv.reader(io.StringIO(chart_csv(registrations, pack.meta).decode("utf-8-sig")),
                            delimiter=";"))
     header = rows[:rows.index([])]  # the lines above the table
     rule = next(row for row in header if row[0] == t("export.rule", "nl"))
@@ -195,7 +200,7 @@ def test_an_xlsx_export_states_the_configured_rule(case, packs):
     app, policy, k, never = case
     pack = _pack(app, packs)
     registrations = next(c for c in pack.charts if c.card_id == "registrations-graph")
-    data, rule = openpyxl.load_workbook(io.BytesIO(exports.chart_xlsx(registrations, pack.meta))).worksheets
+    data, rule = openpyxl.load_workbook(io.BytesIO(chart_xlsx(registrations, pack.meta))).worksheets
     assert rule.title == t("export.rule", "nl")
     texts = [rule.cell(row=r, column=2).value for r in (1, 2, 3)]  # the rule lines; the definition follows
     assert texts[0] == rule_text(policy, "nl") and texts[1] == rule_sentence(policy, "nl")
@@ -209,9 +214,9 @@ def test_an_image_draws_the_configured_rule_into_its_legend(case, packs):
     app, policy, _k, never = case
     pack = _pack(app, packs)
     registrations = next(c for c in pack.charts if c.card_id == "registrations-graph")
-    figure = exports.image_figure(registrations, pack.meta)
+    figure = image_figure(registrations, pack.meta)
     footer = figure.layout.annotations[-1].text
-    assert exports._escape(rule_sentence(policy, "nl")) in footer and not never.search(footer)
+    assert escape(rule_sentence(policy, "nl")) in footer and not never.search(footer)
 
 
 def _stand_in_png() -> bytes:

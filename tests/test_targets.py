@@ -19,6 +19,8 @@ from dash import html
 
 from dashboard.ui import cards, figures
 from dashboard import cli, create_app, exports
+from dashboard.exports.contents import key_figure_rows
+from dashboard.exports.pack import pack_xlsx
 from dashboard.web.auth import basic_auth_header
 from dashboard.ui.texts import LANG_COOKIE, TEXTS, fmt_value, t
 from queries import catalogue, targets
@@ -27,6 +29,7 @@ from queries.targets import target_rules
 from queries.accounts.access import NATIONAL, Access, AccessDenied
 from queries.store.schema import AuditEntry, IndicatorTarget
 from tests import monitor_fixtures
+from tests.dash_text import text_of
 from tests.monitor_fixtures import PROGRAMME, UNIT, figure_of, walk
 
 PM = Access("pm-anna", "programme")
@@ -304,7 +307,7 @@ def by_id(tree, component_id):
 
 def table_rows(tree) -> list[list[str]]:
     body = next(c for c in walk(tree) if isinstance(c, html.Tbody))
-    return [[exports.text_of(cell) for cell in row.children] for row in body.children]
+    return [[text_of(cell) for cell in row.children] for row in body.children]
 
 
 def published(store, table, category, period_type, period, scope=NATIONAL):
@@ -374,13 +377,13 @@ def test_charts_draw_the_values_only_over_the_months_they_applied_to(app, pages)
 
 def test_unit_users_see_the_expected_values_but_not_the_forms(app, pages):
     tree = render(app, pages["targets"], "unit")
-    text = exports.text_of(tree)
+    text = text_of(tree)
     assert t("targets.read_only", "nl") in text and "80%" in text and "80% in 14 d" in text
     ids = {getattr(c, "id", None) for c in walk(tree)}
     assert pages["targets"].ID_SAVE not in ids and pages["targets"].ID_CHOOSE not in ids
     assert not any(isinstance(i, dict) for i in ids)  # no retire buttons
     assert not any(isinstance(c, (html.Select, html.Form)) and "eenheid" in str(c.to_plotly_json()) for c in walk(tree))
-    overview = exports.text_of(by_id(render(app, pages["overview"], "unit"), pages["overview"].ID_EXPECTED))
+    overview = text_of(by_id(render(app, pages["overview"], "unit"), pages["overview"].ID_EXPECTED))
     assert t("ind.waiting_within_14", "nl") in overview
 
 
@@ -393,14 +396,14 @@ def test_the_programme_manager_records_and_retires_on_the_page(app, pages, store
     assert {page.ID_VALUE, page.ID_FROM, page.ID_RATIONALE, page.ID_INDICATOR, page.ID_PRODUCT} <= labels
     with signed_in(app, "programme"):
         status, history = page.save_target(by_id(tree, page.ID_SELECTION).data, "15", "2014-02", "guidance reviewed")
-        assert "Vastgelegd" in exports.text_of(status) and "guidance reviewed" in exports.text_of(history)
+        assert "Vastgelegd" in text_of(status) and "guidance reviewed" in text_of(history)
         refused, unchanged = page.save_target({"indicator": "sessions_mean"}, "15", "feb", "x")
-        assert "geen maand" in exports.text_of(refused) and unchanged is page.no_update
+        assert "geen maand" in text_of(refused) and unchanged is page.no_update
     (row,) = [r for r in _rows(store) if r.indicator == "sessions_mean"]
     assert (row.expected_value, row.product, row.set_by) == (15.0, "process_guidance", PROGRAMME[0])
     with signed_in(app, "programme"):
         status, history = page.retire_target(row.id)
-        assert t("targets.retired", "nl").format(id=row.id) in exports.text_of(status)
+        assert t("targets.retired", "nl").format(id=row.id) in text_of(status)
     assert [r.retired_by for r in _rows(store) if r.id == row.id] == [PROGRAMME[0]]
     actions = [(e.username, e.action) for e in _audit(store, "target_set", "target_retire")]
     assert (PROGRAMME[0], "target_set") in actions and (PROGRAMME[0], "target_retire") in actions
@@ -513,7 +516,8 @@ def test_the_pack_summary_lists_every_indicator_with_an_expected_value(app, stor
     server = exports.offline_server(Config.from_overrides({"DATABASE_URL": str(store.url), "TESTING": True}), store)
     pack = exports.collect(server, Access("pack", "unit", "NN"), {"periode": "quarter", "tot": "2014-Q1"}, "nl",
                            demo=False)
-    header, rows = exports._key_figure_rows(pack)
+    header, cells = key_figure_rows(pack)
+    rows = [[c.text for c in row] for row in cells]
     by_title = {r[0]: r for r in rows}
     # the five tiles, then every other expected value that holds in March 2014 (with its product if it has one)
     assert [r[0] for r in rows[5:]] == [
@@ -528,7 +532,7 @@ def test_the_pack_summary_lists_every_indicator_with_an_expected_value(app, stor
     crisis = by_title[f"{t('ind.throughput_median', 'nl')} (2 Kortdurende hulp)"]
     assert crisis[-1] == fmt_value(30.0, "days", "nl")
     assert "waiting_within_14" in pack.definitions
-    book = openpyxl.load_workbook(io.BytesIO(exports.pack_xlsx(pack)))
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(pack)))
     cells = [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
     (within_row,) = [r for r in cells if r and r[0] == t("ind.waiting_within_14", "nl")]
     assert [v for v in within_row if v is not None][-1] in (80, 0.8, "80%")

@@ -5,10 +5,8 @@ import dash
 from dash import html
 
 from dashboard.web import runtime
-from dashboard.ui.components import definition_anchor, legend
+from dashboard.ui.components import definition_anchor, legend, product_definitions
 from dashboard.ui.texts import TEXTS, current_language, hidden_sentence, rule_text, t
-from queries.store import codes
-from queries.store.codes import PRODUCT_DEFINITIONS
 from queries.catalogue.indicators import SOURCES, information_loss, unit_availability
 
 dash.register_page(__name__, path="/definities", name="Definities", text_key="page.definitions", order=6, cache=True)
@@ -66,9 +64,6 @@ def layout(**_ignored):
                      className="card")
         for page, keys in SECTIONS
     ]
-    products = []
-    for code in codes.PRODUCTS.values:
-        products += [html.Dt(codes.PRODUCTS.label(code, lang)), html.Dd(PRODUCT_DEFINITIONS[code][lang == "en"])]
     return html.Div([
         html.H2(t("page.definitions", lang)),
         html.P(t("definitions.intro", lang), className="intro"),
@@ -77,7 +72,6 @@ def layout(**_ignored):
             html.P(rule_text(policy, lang)),
             legend(lang, policy),
         ], className="card"),
-        html.Section([html.H3(t("definitions.products", lang)), html.Dl(products, className="definitions")],
-                     className="card"),
+        html.Section([html.H3(t("definitions.products", lang)), product_definitions(lang)], className="card"),
         *sections,
     ])

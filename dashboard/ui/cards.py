@@ -1,51 +1,108 @@
-"""What every monitor page is made of: the page frame (controls, legend, empty and error states) and
-its cards (a trend, a one-period breakdown, a key-figure tile), each from one query function.
+"""The card model under every monitor page and every export: a card is data first.
 
-Pages pass a `fetch(slice)` that calls their query function; this module picks the period slice
-(with the units' fallback), draws the figure, builds the table view and the notes. It reads
-nothing itself: every frame comes from a query function, already protected.
+A card (a trend, a one-period breakdown, a key-figure tile or the list of expected values) holds
+what its page shows and what its exports write: title, definition, period keys and text, notes,
+the protected frame it was built from, the figure spec (`figures`), the typed table (`tables`),
+the key figure or the expected values, and the release. `dashboard.ui.render` draws it as Dash
+components, `dashboard.exports` writes it as files: neither reads the other.
+
+The builders pick the period slice (with the units' fallback), draw the figure, build the table
+and the notes. They read nothing themselves: every frame comes from a query function the page's
+card list (`dashboard.ui.monitor`) passes as `fetch(slice)`, already protected.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
-import flask
 import pandas as pd
 import sqlalchemy as sa
-from dash import dcc, html
 
-from dashboard.web import cache, runtime
-from dashboard.ui import components, controls, figures
-from dashboard.web.auth import current_access
+from dashboard.ui import figures, tables
 from dashboard.ui.controls import Slice, View
-from dashboard.ui.texts import TEXTS, current_language, fmt_number, fmt_period, fmt_value, t
+from dashboard.ui.tables import Cell, Table, figure_cell
+from dashboard.ui.texts import TEXTS, fmt_number, fmt_period, fmt_value, t
+from dashboard.web import runtime
+from dashboard.web.auth import current_access
 from queries import catalogue, targets
-from queries.catalogue import indicators
-from queries.store import periods
-from queries.targets import target_rules
 from queries.accounts.access import NATIONAL, Access
-from queries.catalogue import TOTAL
+from queries.catalogue import TOTAL, indicators
+from queries.store import periods
 from queries.store.codes import PRODUCTS, TARGET_GROUPS, UNITS
-from queries.store import is_timeout
+from queries.targets import target_rules
 
 Fetch = Callable[[Slice], pd.DataFrame]
-Parts = Callable[[str, Slice], dict]  # (indicator, slice) -> the published value and counts of its last period
+
+TREND, BREAKDOWN, KEY_FIGURE, EXPECTED = "trend", "breakdown", "key_figure", "expected"
 
 
-def engine() -> sa.Engine:
-    """Return the store engine of the app serving this request."""
-    return runtime.current().engine
+@dataclass(frozen=True)
+class KeyFigure:
+    """A key-figure tile's facts: the latest value, its period, the national benchmark and the expected value."""
+
+    key: str | None  # the indicator whose definition explains it
+    title: str
+    value: Cell
+    period: str
+    benchmark: Cell | None = None
+    expected: Cell | None = None
+    comparison: str | None = None  # how the value compares with the expected value, in neutral words
+
+
+@dataclass(frozen=True)
+class ExpectedRow:
+    """One expected value that holds at the end of the view's range, with the latest published figure."""
+
+    indicator: str
+    definition: str  # the key of the definition that explains it
+    name: str
+    holds_for: str
+    for_all: bool  # for all clients (no product or target group)
+    expected: Cell
+    start: str
+    period: str  # the period of the figure, "–" when there is none
+    value: Cell
+    comparison: str
+
+
+@dataclass(frozen=True, eq=False)
+class Card:
+    """One card of a monitor page, as data: what the page shows and every export writes."""
+
+    card_id: str  # the id its export buttons carry
+    page: str
+    kind: str  # TREND, BREAKDOWN, KEY_FIGURE or EXPECTED
+    title: str
+    definition: str | None  # the indicator key of its definition
+    periods: tuple[str, ...] = ()  # a breakdown's one period; a trend's first and last (one when the same)
+    period_text: str = ""
+    notes: tuple[str, ...] = ()
+    frame: pd.DataFrame | None = None  # the protected figures it was built from
+    figure: dict | None = None  # None: nothing published for the choice (the card says so)
+    table: Table | None = None
+    alt: str = ""
+    extra: str | None = None  # a named addition the page shows under the chart (`render.EXTRAS`)
+    key_figure: KeyFigure | None = None
+    expected: tuple[ExpectedRow, ...] = ()
+    release: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Tell whether the card has nothing to show (no figures for the choice)."""
+        return self.figure is None and self.kind != EXPECTED
 
 
 @dataclass(frozen=True)
 class PageData:
-    """What a monitor page's cards read with: the store, the caller's access, the view and the expected values."""
+    """What a page's cards read with: the page, store, caller's access, view, language and expected values."""
 
+    page: str
     engine: sa.Engine
     access: Access
     view: View
+    lang: str
     lines: pd.DataFrame  # the expected values' reference lines (targets.reference_lines)
+    release: int | None = None
 
     def over(self, fn) -> Fetch:
         """Return a fetch of a query function over the slice's range, for the view's scopes."""
@@ -72,10 +129,14 @@ class PageData:
         return by_product
 
 
-def page_data(view: View) -> PageData:
-    """Return the store, access and expected values a monitor page reads with (one query for the values)."""
-    store, access = engine(), current_access()
-    return PageData(store, access, view, targets.reference_lines(store, access))
+def page_data(page: str, view: View, lang: str) -> PageData:
+    """Return what a monitor page's cards read with, for the caller of this request (one query each for the
+    expected values and the release)."""
+    store, access = runtime.current().engine, current_access()
+    with store.connect() as conn:
+        latest = catalogue.latest_refresh(conn)
+    return PageData(page, store, access, view, lang, targets.reference_lines(store, access),
+                    latest.id if latest else None)
 
 
 def _reference(lines: pd.DataFrame | None, keys: list[str], lang: str) -> pd.DataFrame | None:
@@ -139,34 +200,13 @@ def scope_label(scope: str, lang: str) -> str:
     return t("scope.national", lang) if scope == NATIONAL else UNITS.label(scope, lang)
 
 
-def page(key: str, *, path: str, query: dict, body: Callable[[View, str], list]) -> html.Div:
-    """Lay out a monitor page for the caller: heading, controls from the URL, legend and the cards.
+def period_range(first: str, last: str) -> str:
+    """Return a range of formatted periods in words (one period once)."""
+    return first if first == last else f"{first} – {last}"
 
-    A store that cannot be read gives a plain message (the next request tries again); an empty
-    catalogue says so.
-    """
-    lang = current_language()
-    header = [html.H2(t(f"page.{key}", lang)), html.P(t(f"{key}.intro", lang), className="intro")]
-    try:
-        access = current_access()
-        available = indicators.published_periods(engine(), access)
-        view = controls.view_from(query, access, available)
-        if view is None:
-            return html.Div([*header, components.message(t("app.no_catalogue", lang))])
-        content = body(view, lang)
-    except sa.exc.SQLAlchemyError as error:
-        if is_timeout(error):  # an outage, not a fault: one line per request, no trace
-            flask.current_app.logger.warning("the store does not answer while laying out %s", key)
-        else:
-            flask.current_app.logger.exception("store error while laying out %s", key)
-        cache.not_kept()  # the next request tries the store again
-        return html.Div([*header, components.message(t("app.store_down", lang), "error")])
-    return html.Div([
-        *header,
-        controls.controls(key, path, view, lang),
-        components.legend(lang),
-        html.Div(content, className="cards"),
-    ])
+
+def _span(keys: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((keys[0], keys[-1]))) if keys else ()
 
 
 def _fallback_note(view: View, piece: Slice, lang: str) -> str | None:
@@ -176,22 +216,21 @@ def _fallback_note(view: View, piece: Slice, lang: str) -> str | None:
                                             shown=t(f"period.of.{piece.period_type}", lang))
 
 
-def _revised_note(tables: tuple[str, ...], scopes: list[str], piece: Slice, lang: str) -> str | None:
+def _revised_note(data: PageData, tables_: tuple[str, ...], scopes: list[str], piece: Slice) -> str | None:
     """Say which periods of a card hold figures that differ from an earlier release (late or corrected data)."""
-    found = indicators.revised_periods(engine(), current_access(), tables, scopes=scopes,
+    found = indicators.revised_periods(data.engine, data.access, tables_, scopes=scopes,
                                        period_type=piece.period_type, start=piece.start, end=piece.end)
     if not found:
         return None
-    return t("note.revised", lang).format(periods=", ".join(fmt_period(p, lang) for p in found))
+    return t("note.revised", data.lang).format(periods=", ".join(fmt_period(p, data.lang) for p in found))
 
 
-def _empty(card_id: str, title: str, definition: str, lang: str, note: str | None = None) -> html.Section:
-    return html.Section([
-        html.H3(title, id=f"{card_id}-heading"),
-        components.notes([note]),
-        components.message(t("app.no_data_period", lang)),
-        html.P(components.definition_link(definition, lang), className="card-footer"),
-    ], className="card", id=card_id, **{"aria-labelledby": f"{card_id}-heading"})
+def _notes(texts) -> tuple[str, ...]:
+    return tuple(x for x in texts if x)
+
+
+def _empty(data: PageData, card_id: str, kind: str, title: str, definition: str, note: str | None = None) -> Card:
+    return Card(card_id, data.page, kind, title, definition, notes=_notes([note]), release=data.release)
 
 
 def _series(df: pd.DataFrame, keys: list[str], scopes: list[str], lang: str) -> tuple[pd.DataFrame, dict, dict, dict]:
@@ -212,61 +251,72 @@ def _series(df: pd.DataFrame, keys: list[str], scopes: list[str], lang: str) -> 
     return df.assign(series=df["indicator"] + "|" + df["scope"]), labels, colours, dashes
 
 
-def trend_card(card_id: str, *, view: View, lang: str, keys: list[str], fetch: Fetch, title: str,
-               definition: str, national: bool = False, expected: pd.DataFrame | None = None,
-               note_texts: list[str] | None = None) -> html.Section:
+def _axis_periods(df: pd.DataFrame, *, in_order: bool) -> list[str]:
+    """Return the periods on a chart's axis: a bar chart's in the frame's order, a line chart's sorted."""
+    return list(df["period"]) if in_order else sorted(set(df["period"]))
+
+
+def trend_card(data: PageData, card_id: str, *, keys: list[str], fetch: Fetch, title: str, definition: str,
+               national: bool = False, expected: pd.DataFrame | None = None,
+               note_texts: list[str] | None = None) -> Card:
     """Return a card with indicators over time: bars for one count, lines (per indicator and scope) otherwise.
 
     `expected`: the reference lines of the expected values (PageData.lines); those of the card's
     indicators (for all clients) are drawn over the months they applied to.
     """
-    tables = tuple(name for key in keys for name in indicators.INDICATORS[key].tables)
-    piece = view.slice_for(tables, national=national)
+    view, lang = data.view, data.lang
+    tables_ = tuple(name for key in keys for name in indicators.INDICATORS[key].tables)
+    piece = view.slice_for(tables_, national=national)
     notes = [*(note_texts or [])]
     if piece is None:
-        return _empty(card_id, title, definition, lang, t("note.national_only", lang) if not national else None)
+        return _empty(data, card_id, TREND, title, definition, t("note.national_only", lang) if not national else None)
     notes.insert(0, _fallback_note(view, piece, lang))
     if national and view.unit:
         notes.append(t("note.national_only", lang))
     df = fetch(piece)
     if df.empty:
-        return _empty(card_id, title, definition, lang, notes[0])
+        return _empty(data, card_id, TREND, title, definition, notes[0])
     measure = indicators.INDICATORS[keys[0]].measure
     scopes = [NATIONAL] if national else view.scopes
-    notes.append(_revised_note(tables, scopes, piece, lang))
+    notes.append(_revised_note(data, tables_, scopes, piece))
     expected = _reference(expected, keys, lang)
     if measure == "count" and len(keys) == 1:
-        own = df[df["scope"] == scopes[0]]
-        figure = figures.bar_over_time(own, title="", lang=lang, measure=measure, expected=expected)
-        table = components.data_table(own, lang, measure)
+        df = df[df["scope"] == scopes[0]]
+        figure = figures.bar_over_time(df, title="", lang=lang, measure=measure, expected=expected)
+        table = tables.period_table(df, lang, measure)
+        axis = _axis_periods(df, in_order=True)
     else:
         df, labels, colours, dashes = _series(df, keys, scopes, lang)
         figure = figures.lines_over_time(df, title="", lang=lang, series_labels=labels, measure=measure,
                                          expected=expected, colours=colours, dashes=dashes)
-        table = components.trend_table(df, lang, series_labels=labels, measure=measure)
-    return components.figure_card(card_id, figure, alt=t("alt.trend", lang), table=table, title=title,
-                                  definition=definition, note_texts=notes, lang=lang)
+        table = tables.trend_table(df, lang, series_labels=labels, measure=measure)
+        axis = _axis_periods(df, in_order=False)
+    span = _span(axis)
+    return Card(card_id, data.page, TREND, title, definition, span,
+                period_range(*(fmt_period(p, lang) for p in (axis[0], axis[-1]))), _notes(notes), df, figure, table,
+                t("alt.trend", lang), release=data.release)
 
 
-def breakdown_card(card_id: str, *, view: View, lang: str, tables: tuple[str, ...], fetch: Fetch, title: str,
+def breakdown_card(data: PageData, card_id: str, *, tables_: tuple[str, ...], fetch: Fetch, title: str,
                    definition: str, category_labels: dict, measure: str = "percent", national: bool = False,
                    units: bool = False, scopes: list[str] | None = None, series_label: str | None = None,
-                   note_texts: list[str] | None = None, extra=None,
-                   category_heading: str | None = None, expected: Callable[[str], dict] | None = None) -> html.Section:
+                   note_texts: list[str] | None = None, extra: str | None = None,
+                   category_heading: str | None = None, expected: Callable[[str], dict] | None = None) -> Card:
     """Return a card with one period's breakdown (shares, or a statistic per category) per scope.
 
     `series_label`: the rows are one series (e.g. one bar per unit), whatever their scope.
     `expected`: the expected value per category for a period (PageData.expected_by_product).
     """
-    piece = view.slice_for(tables, national=national, units=units)
+    view, lang = data.view, data.lang
+    piece = view.slice_for(tables_, national=national, units=units)
     if piece is None:
-        return _empty(card_id, title, definition, lang)
+        return _empty(data, card_id, BREAKDOWN, title, definition)
     notes = [_fallback_note(view, piece, lang),
              t("note.period", lang).format(period=fmt_period(piece.period, lang)), *(note_texts or [])]
     df = fetch(piece)
     if df.empty:
-        return _empty(card_id, title, definition, lang, notes[0])
-    notes.append(_revised_note(tables, sorted(df["scope"].unique()), piece, lang))
+        return _empty(data, card_id, BREAKDOWN, title, definition, notes[0])
+    notes.append(_revised_note(data, tables_, sorted(df["scope"].unique()), piece))
     if series_label is not None:
         df = df.assign(scope="_series")
         scope_labels = {"_series": series_label}
@@ -276,54 +326,53 @@ def breakdown_card(card_id: str, *, view: View, lang: str, tables: tuple[str, ..
     figure = figures.category_bars(df, title="", lang=lang, category_labels=category_labels,
                                    scope_labels=scope_labels, measure=measure,
                                    expected=expected(piece.period) if expected else None)
-    table = components.category_table(df, lang, category_labels=category_labels, scope_labels=scope_labels,
-                                      measure=measure, category_heading=category_heading)
-    return components.figure_card(card_id, figure, alt=t("alt.breakdown", lang), table=table, title=title,
-                                  definition=definition, note_texts=notes, lang=lang, extra=extra)
+    table = tables.category_table(df, lang, category_labels=category_labels, scope_labels=scope_labels,
+                                  measure=measure, category_heading=category_heading)
+    return Card(card_id, data.page, BREAKDOWN, title, definition, (piece.period,), fmt_period(piece.period, lang),
+                _notes(notes), df, figure, table, t("alt.breakdown", lang), extra, release=data.release)
 
 
-def kpi_card(card_id: str, *, view: View, lang: str, key: str, fetch: Fetch,
-             expected: pd.DataFrame | None = None, parts: Parts | None = None) -> html.Section:
+def kpi_card(data: PageData, card_id: str, *, key: str, fetch: Fetch) -> Card:
     """Return a key-figure tile: the indicator's latest value in the range, the national benchmark and the trend,
-    with the expected value and, when the figure is shown, how it compares (`parts`: its published counts)."""
+    with the expected value and, when the figure is shown, how it compares."""
+    view, lang, expected = data.view, data.lang, data.lines
     ind = indicators.INDICATORS[key]
     title = t(f"ind.{key}", lang)
     piece = view.slice_for(ind.tables)
     if piece is None:
-        return _empty(card_id, title, key, lang)
+        return _empty(data, card_id, KEY_FIGURE, title, key)
     df = fetch(piece)
     own = df[df["scope"] == view.scope]
+    note = _fallback_note(view, piece, lang)
     if own.empty:
-        return _empty(card_id, title, key, lang, _fallback_note(view, piece, lang))
+        return _empty(data, card_id, KEY_FIGURE, title, key, note)
 
-    def latest(scope: str) -> str:
+    def latest(scope: str) -> Cell:
         cell = df[(df["scope"] == scope) & (df["period"] == piece.end)]
         if cell.empty:
-            return fmt_value(None, ind.measure, lang)
-        hidden = bool(cell["suppressed"].iloc[0])
-        return fmt_value(None if hidden else cell["value"].iloc[0], ind.measure, lang, suppressed=hidden)
+            return figure_cell(None, ind.measure, lang)
+        return figure_cell(cell["value"].iloc[0], ind.measure, lang, hidden=bool(cell["suppressed"].iloc[0]))
 
-    period = fmt_period(piece.end, lang)
-    note = _fallback_note(view, piece, lang)
     now = target_rules.value_at_end(expected, key, piece.end)
     comparison = None
-    if now is not None and parts is not None:
-        comparison = comparison_text(key, parts(key, piece), target_rules.value_throughout(expected, key, piece.end),
-                                     lang)
-    tile = components.kpi_tile(
-        card_id, title=title, value=latest(view.scope), period=f"{period}" + (f" ({note})" if note else ""),
-        benchmark=latest(NATIONAL) if view.unit else None,
-        figure=figures.sparkline(own, lang=lang, measure=ind.measure, expected=_reference(expected, [key], lang)),
-        table=components.data_table(own, lang, ind.measure), definition=key, lang=lang,
-        expected=fmt_value(now, ind.measure, lang) if now is not None else None, comparison=comparison,
-    )
-    return tile
+    if now is not None:
+        comparison = comparison_text(key, data.parts(key, piece),
+                                     target_rules.value_throughout(expected, key, piece.end), lang)
+    fact = KeyFigure(key, title, latest(view.scope), fmt_period(piece.end, lang) + (f" ({note})" if note else ""),
+                     latest(NATIONAL) if view.unit else None,
+                     figure_cell(now, ind.measure, lang) if now is not None else None, comparison)
+    figure = figures.sparkline(own, lang=lang, measure=ind.measure, expected=_reference(expected, [key], lang))
+    axis = _axis_periods(own, in_order=ind.measure == "count")
+    return Card(card_id, data.page, KEY_FIGURE, title, key, _span(axis),
+                period_range(fmt_period(axis[0], lang), fmt_period(axis[-1], lang)), (), own, figure,
+                tables.period_table(own, lang, ind.measure), t("alt.trend", lang), key_figure=fact,
+                release=data.release)
 
 
-def expected_values_card(card_id: str, *, view: View, lang: str, lines: pd.DataFrame, parts: Parts) -> html.Section:
+def expected_values_card(data: PageData, card_id: str) -> Card:
     """Return the list of expected values that hold at the end of the view's range, each with the indicator's
     latest published figure and, when shown, how it compares in neutral words (for all clients only)."""
-    heading_id = f"{card_id}-heading"
+    view, lang, lines = data.view, data.lang, data.lines
     last_month = periods.months_in(view.end, view.period_type)[1]
     rows = []
     for line in lines.sort_values(["indicator", "product", "target_group"], na_position="first").itertuples():
@@ -332,29 +381,26 @@ def expected_values_card(card_id: str, *, view: View, lang: str, lines: pd.DataF
         ind = indicators.INDICATORS[line.indicator]
         product = None if pd.isna(line.product) else line.product
         group = None if pd.isna(line.target_group) else line.target_group
-        name = dcc.Link(indicator_name(line.indicator, lang),
-                        href=f"{components.DEFINITIONS_PATH}#{components.definition_anchor(definition_key(line.indicator))}")
-        cells = [name, holds_for(product, group, lang),
-                 fmt_value(line.expected_value, ind.measure, lang), fmt_period(line.start, lang)]
+        facts = dict(indicator=line.indicator, definition=definition_key(line.indicator),
+                     name=indicator_name(line.indicator, lang), holds_for=holds_for(product, group, lang),
+                     for_all=product is None and group is None,
+                     expected=figure_cell(line.expected_value, ind.measure, lang), start=fmt_period(line.start, lang))
         piece = view.slice_for(ind.tables) if product is None and group is None else None
         if piece is None:
-            rows.append(cells + ["–", "–", t("expected.no_figure", lang) if product or group else "–"])
+            rows.append(ExpectedRow(**facts, period="–", value=Cell("–"),
+                                    comparison=t("expected.no_figure", lang) if product or group else "–"))
             continue
-        got = parts(line.indicator, piece)
-        shown = fmt_value(got["value"], ind.measure, lang, suppressed=got["suppressed"])
+        got = data.parts(line.indicator, piece)
         whole = target_rules.value_throughout(lines, line.indicator, piece.end)
         text = comparison_text(line.indicator, got, whole, lang)
         if text is None:
             text = t("expected.hidden", lang) if got["suppressed"] else (
                 t("expected.changed", lang) if whole is None else "–")
-        rows.append(cells + [fmt_period(piece.end, lang), shown, text])
-    header = [t("targets.indicator", lang), t("targets.for", lang), t("target.label", lang), t("targets.from", lang),
-              t("expected.period", lang), t("expected.value", lang), t("expected.comparison", lang)]
-    body = (components.text_table(t("expected.caption", lang), header, rows, class_name="data-table expected-table")
-            if rows else components.message(t("expected.none", lang)))
-    return html.Section([html.H3(t("expected.heading", lang), id=heading_id),
-                         html.P(t("expected.intro", lang), className="intro"), body],
-                        className="expected-values", id=card_id, **{"aria-labelledby": heading_id})
+        rows.append(ExpectedRow(**facts, period=fmt_period(piece.end, lang),
+                                value=figure_cell(got["value"], ind.measure, lang, hidden=bool(got["suppressed"])),
+                                comparison=text))
+    return Card(card_id, data.page, EXPECTED, t("expected.heading", lang), None, expected=tuple(rows),
+                release=data.release)
 
 
 def code_labels(code_list, lang: str, extra: dict | None = None) -> dict:

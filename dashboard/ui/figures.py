@@ -3,7 +3,8 @@
 A value that is not shown is never drawn as zero: in bar charts it is a hatched bar with the
 symbol *, in line charts a gap in the line with * on the chart's top row; hover text says
 "* not shown". An expected value (streefwaarde) is a labelled dashed reference line, in black, over
-the months it applied to: never a red/green verdict.
+the months it applied to: never a red/green verdict. Periods are categories: a period axis is a
+category axis, so years and quarters are never read as numbers (no "2.024,5" between two years).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import math
 
 import pandas as pd
 
-from dashboard.ui.components import records
+from dashboard.ui.tables import records
 from dashboard.ui.texts import fmt_period, fmt_value, t
 from queries.targets import target_rules
 from queries.privacy import SYMBOL
@@ -54,6 +55,9 @@ def _figure(title: str, lang: str, *, height: int = 380, **layout) -> Figure:
     if title:
         base["title"] = {"text": title, "x": 0, "xanchor": "left"}
     return {"data": [], "layout": {**base, **layout}}
+
+
+PERIOD_AXIS = {"type": "category"}
 
 
 def _hidden_marker() -> dict:
@@ -138,7 +142,7 @@ def bar_over_time(df: pd.DataFrame, *, title: str, lang: str, measure: str = "co
     hidden = [bool(s) for s in df["suppressed"]]
     values = _values(df["value"].tolist(), hidden)
     texts = [fmt_value(v, measure, lang, suppressed=s) for v, s in zip(values, hidden)]
-    fig = _figure(title, lang, height=height, barmode="overlay", bargap=0.15)
+    fig = _figure(title, lang, height=height, barmode="overlay", bargap=0.15, xaxis=dict(PERIOD_AXIS))
     fig["data"].append({
         "type": "bar", "x": labels, "y": values, "name": t(f"measure.{measure}", lang),
         "marker": {"color": PALETTE[0]}, "customdata": texts, "hovertemplate": "%{x}: %{customdata}<extra></extra>",
@@ -202,7 +206,7 @@ def lines_over_time(df: pd.DataFrame, *, title: str, lang: str, series_labels: d
             })
             any_hidden = True
     rows = math.ceil((len(series_labels) + any_hidden) / 2) if len(series_labels) > 1 else 1
-    fig = _figure(title, lang, height=height + (24 * (rows - 1) if height >= 300 else 0))
+    fig = _figure(title, lang, height=height + (24 * (rows - 1) if height >= 300 else 0), xaxis=dict(PERIOD_AXIS))
     fig["data"] = traces
     fig["layout"]["yaxis"] = ({"ticksuffix": "%", "range": [0, 108.0]} if measure == "percent"
                               else {"range": [0, star_y * 1.1]})
