@@ -45,11 +45,11 @@ def _database(url: str | None) -> str:
 
 def child(registrations: int, url: str | None, executemany: bool = False) -> dict:
     """Run one load in this process and return its figures."""
-    from queries import demo, store
-    from queries.demo import DEMO_TABLES, load_demo
+    from queries import store
+    from queries.demo import DEMO_TABLES, load, load_demo
 
     if executemany:
-        demo._Writer.use_copy = False
+        load._Writer.use_copy = False
     with tempfile.TemporaryDirectory(prefix="loket-bench-") as tmp:
         target = url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
         engine = store.get_engine(target)

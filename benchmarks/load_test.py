@@ -53,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import _server  # noqa: E402
 from benchmarks._server import log  # noqa: E402
+from tests.http_client import router_request
 from dashboard.web import security  # noqa: E402  (this process only drives the load; locust runs apart)
 
 HERE = Path(__file__).resolve().parent
@@ -119,7 +120,7 @@ def compression_check(base: str, account: _server.Account) -> list[str]:
     for path in ("/_dash-layout", "/_dash-dependencies"):
         rows.append((path, *_fetch(base + path, account, accept="application/json")))
     for page in ("/", "/aanmeldingen"):
-        body = security.router_request(page, "")
+        body = router_request(page, "")
         rows.append((f"router callback {page}",
                      *_fetch(base + "/_dash-update-component", account, json.dumps(body).encode(), "application/json")))
     decoded_html = _decode(html, headers.get("Content-Encoding", "identity")) or b""

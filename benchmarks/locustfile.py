@@ -116,7 +116,7 @@ def accounts() -> list[dict]:
 def router_body(pathname: str, search: str, changed: list[str] | None = None) -> dict:
     """Return the page router's callback request exactly as Dash's renderer sends it.
 
-    The same as `dashboard.web.security.router_request`, restated so the load generator imports none
+    The same as `tests.http_client.router_request`, restated so the load generator imports none
     of the app (locust's gevent patches would reach it). `changed`: the location props that
     changed (both on a page load; on a navigation click those that differ from the page before)."""
     changed = changed or ["_pages_location.pathname", "_pages_location.search"]

@@ -37,7 +37,8 @@ import sqlalchemy as sa  # noqa: E402
 
 from dashboard import create_app  # noqa: E402
 from dashboard.web import security
-from dashboard.web.auth import basic_auth_header  # noqa: E402
+from tests.http_client import router_request
+from tests.http_client import basic_auth_header  # noqa: E402
 from dashboard.web.runtime import policy_from  # noqa: E402
 from dashboard.config import Config  # noqa: E402
 from import_rows import write_registrations  # noqa: E402
@@ -144,7 +145,7 @@ def page_times(url: str, cache_seconds: int, rounds: int, unit: str) -> dict[str
         for caller, path, search in views(unit):
             auth = headers["unit" if caller == "unit" else "programme"]
             started = time.perf_counter()
-            response = client.post("/_dash-update-component", json=security.router_request(path, search),
+            response = client.post("/_dash-update-component", json=router_request(path, search),
                                    headers={"Authorization": auth, "Accept-Encoding": "gzip, br, zstd"})
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200:

@@ -24,7 +24,7 @@ from queries.privacy.audit import audit_releases  # noqa: E402
 from queries.store.codes import UNITS  # noqa: E402
 from queries.demo import load_demo  # noqa: E402
 from queries.privacy import Policy  # noqa: E402
-from tests.conftest import fresh_store  # noqa: E402
+from tests.stores import fresh_store  # noqa: E402
 from tests.release_history import as_held_on  # noqa: E402
 
 

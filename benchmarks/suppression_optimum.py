@@ -27,7 +27,7 @@ from queries.privacy import linked, protect
 from queries.privacy.audit import Attacker  # noqa: E402
 from queries.store.codes import TARGET_GROUPS  # noqa: E402
 from queries.privacy import Policy, integer_width, narrow_limit  # noqa: E402
-from tests.conftest import fresh_store  # noqa: E402
+from tests.stores import fresh_store  # noqa: E402
 from tests.factories import add_registrations, add_units, registration  # noqa: E402
 
 TABLES = ("registrations", "registrations_by_target_group", "registrations_by_anonymity")

@@ -7,16 +7,23 @@ chart images, packs) and `--slow` the audits over the whole demo store and the l
 from __future__ import annotations
 
 import functools
-import os
+import socket
+import threading
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from playwright.sync_api import sync_playwright
+from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
 
-from queries import store
-from queries.store.schema import Base
+from dashboard import create_app
+from queries import catalogue
+from queries.accounts import users
+from queries.demo import load_demo
+from queries.privacy import Policy
+from tests import browsing, monitor_fixtures
+from tests.stores import fresh_store, pg_url
 
-PG_ENV = "LOKET_TEST_PG_URL"
 
 
 OPT_IN = {"browser": "drives headless Chromium (needs /usr/bin/chromium)",
@@ -38,48 +45,10 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-def _worker_database(url: str) -> str:
-    """Return the test database of this xdist worker (the configured one outside xdist), creating it once."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
-        return url
-    base = make_url(url)
-    own = base.set(database=f"{base.database}_{worker}")
-    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database})
-            if not exists:
-                conn.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
-    finally:
-        admin.dispose()
-    return own.render_as_string(hide_password=False)
-
-
-@functools.cache
-def _pg_url() -> str:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{PG_ENV} is not set: under CI the PostgreSQL store tests must run")
-        pytest.skip(f"{PG_ENV} not set (run .ci/run, or set it to a PostgreSQL test database)")
-    return _worker_database(url)
-
-
-def fresh_store(url: str) -> sa.Engine:
-    """Return an engine on an emptied store, migrated to the newest schema."""
-    engine = store.get_engine(url)
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-    store.migrate(engine)
-    return engine
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_store(request, tmp_path) -> sa.Engine:
     """An empty, migrated store on each supported database."""
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}" if request.param == "sqlite" else _pg_url()
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}" if request.param == "sqlite" else pg_url()
     return fresh_store(url)
 
 
@@ -94,11 +63,46 @@ DEMO_TODAY = __import__("datetime").date(2026, 11, 28)
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory) -> sa.Engine:
     """The calibrated demo store with its published catalogue (built once per test session)."""
-    from queries import catalogue
-    from queries.demo import load_demo
-    from queries.privacy import Policy
-
     engine = fresh_store(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}")
     load_demo(engine, until=DEMO_TODAY)
     catalogue.refresh(engine, Policy(), today=DEMO_TODAY)
     return engine
+
+
+# --- a browser on the app (tests marked browser) -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app on the monitor store in demo mode (so the demo accounts exist), on a free local port."""
+    engine = monitor_fixtures.copy_of(monitor_fixtures.template(tmp_path_factory), tmp_path_factory.mktemp("browser"))
+    credentials = tmp_path_factory.mktemp("instance") / "demo-credentials.txt"
+    app = create_app({"DATABASE_URL": str(engine.url), "DEMO_MODE": True, "TESTING": False,
+                      "DEMO_CREDENTIALS": str(credentials)})
+    passwords = {line.split()[0]: line.split()[1] for line in credentials.read_text().splitlines()
+                 if line and not line.startswith("#")}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    httpd = make_server("127.0.0.1", port, app.server, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{port}", "passwords": passwords}
+    httpd.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=browsing.CHROMIUM, args=browsing.ARGS)
+        yield chromium
+        chromium.close()
+
+
+# --- apps and accounts -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def fast_hashes(monkeypatch):
+    """Cheap password hashes: scrypt (the default, tested in tests/dashboard/web) costs ~0.15 s a hash."""
+    monkeypatch.setattr(users, "generate_password_hash",
+                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))

@@ -6,8 +6,11 @@ import itertools
 
 import sqlalchemy as sa
 
+from dashboard import create_app
+from queries.accounts import users
 from queries.store.codes import UNITS
 from queries.store.schema import Registration, RegistrationQuestion, Unit
+from tests.http_client import basic_auth_header
 
 _ids = itertools.count(1)
 
@@ -35,3 +38,30 @@ def registration(day: dt.date, unit: str = "NN", **overrides) -> dict:
 def add_registrations(conn: sa.Connection, rows: list[dict], question: str = "workload") -> None:
     conn.execute(sa.insert(Registration), rows)
     conn.execute(sa.insert(RegistrationQuestion), [{"registration_id": r["id"], "question_type": question} for r in rows])
+
+
+# Accounts of the embedded login, one per role and one without a role.
+ACCOUNTS = {
+    "programme": ("t-programme", "programme-pass-001", "programme", None),
+    "unit": ("t-unit-nn", "unit-nn-pass-00001", "unit", "NN"),
+    "admin": ("t-admin", "admin-pass-0000001", "admin", None),
+}
+NO_ROLE = ("t-norole", "norole-pass-000001")
+
+
+def add_accounts(engine) -> None:
+    for name, password, role, unit in ACCOUNTS.values():
+        users.add_user(engine, name, password, role, unit)
+    users.add_user(engine, *NO_ROLE, None)
+
+
+def headers(role: str, password: str | None = None, **extra) -> dict:
+    """Return the request headers of an account's Basic login (with another password: a failed one)."""
+    name, own, *_ = ACCOUNTS[role]
+    return {"Authorization": basic_auth_header(name, password or own), **extra}
+
+
+def make_app(engine: sa.Engine | str, **overrides):
+    """Build the app on a test store: demo mode off and Flask's testing on, unless a test says otherwise."""
+    url = engine if isinstance(engine, str) else engine.url.render_as_string(hide_password=False)
+    return create_app({"DATABASE_URL": url, "DEMO_MODE": False, "TESTING": True, **overrides})

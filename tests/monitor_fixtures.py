@@ -22,7 +22,7 @@ from queries.accounts import users
 from queries.privacy import Policy
 from queries.store.schema import Contact, IndicatorTarget, Survey, WebsiteVisits
 from queries.store import get_engine
-from tests.conftest import fresh_store
+from tests.stores import fresh_store
 from tests.factories import add_registrations, add_units, registration
 
 TODAY = dt.date(2014, 4, 2)

@@ -39,14 +39,15 @@ from werkzeug.security import generate_password_hash
 
 from dashboard.web import auth, security
 from dashboard import create_app
-from dashboard.web.auth import basic_auth_header
+from tests.http_client import router_request
+from tests.http_client import basic_auth_header
 from dashboard.ui.texts import t
 from queries import catalogue
 from queries.accounts import users
 from queries.store.codes import UNITS
 from queries.privacy import Policy
 from queries.store.schema import PublishedCell
-from tests.conftest import fresh_store
+from tests.stores import fresh_store
 from tests.factories import add_registrations, add_units, registration
 
 OWN = "NN"
@@ -248,12 +249,12 @@ def page_bodies(values: list[str]) -> list[dict]:
                   if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)] if callable(page["layout"]) else []
         keys = sorted({p.name for p in params} | {"scope", "unit", "eenheid", "periode"})
         path = page["relative_path"]
-        bodies.append(security.router_request(path, ""))
+        bodies.append(router_request(path, ""))
         for value in values:
-            bodies.append(security.router_request(path, "?" + urllib.parse.urlencode({k: value for k in keys})))
+            bodies.append(router_request(path, "?" + urllib.parse.urlencode({k: value for k in keys})))
     for pathname in ("/beheer/logboek", "/api/registrations", "/../../", "//evil.example", 42, None):
-        bodies.append(security.router_request(pathname, "?scope=LB"))
-    bodies.append(security.router_request("/", {"scope": "LB"}))
+        bodies.append(router_request(pathname, "?scope=LB"))
+    bodies.append(router_request("/", {"scope": "LB"}))
     return bodies
 
 

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from dashboard import create_app
-from dashboard.web.auth import basic_auth_header
+from tests.http_client import basic_auth_header
 from queries import catalogue
 from queries.accounts import users
 from queries.privacy import Policy

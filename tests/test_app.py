@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from dashboard import create_app
-from dashboard.web.auth import basic_auth_header
+from tests.http_client import basic_auth_header
 from dashboard.config import Config
 import importlib
 from queries import catalogue

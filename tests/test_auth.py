@@ -23,7 +23,8 @@ from werkzeug.security import generate_password_hash
 
 from dashboard.web import auth, security
 from dashboard import create_app
-from dashboard.web.auth import access_from_claims, basic_auth_header, current_access, parse_basic
+from dashboard.web.auth import access_from_claims, current_access, parse_basic
+from tests.http_client import basic_auth_header, body_text, callback_body, router_body
 from dashboard.config import DEV_SECRET_KEY, Config
 from dashboard.ui.texts import t
 from queries.accounts import audit_log, users
@@ -33,38 +34,14 @@ from queries.privacy import Policy
 from queries.monitor.registrations import registrations_over_time
 from queries.store.schema import AuditEntry, LoginFailure, User
 from queries.store import get_engine
-from tests.conftest import fresh_store
-from tests.factories import add_registrations, add_units, registration
+from tests.stores import fresh_store
+from tests.factories import ACCOUNTS, NO_ROLE, add_accounts, add_registrations, add_units, headers, registration
 
-ACCOUNTS = {
-    "programme": ("t-programme", "programme-pass-001", "programme", None),
-    "unit": ("t-unit-nn", "unit-nn-pass-00001", "unit", "NN"),
-    "admin": ("t-admin", "admin-pass-0000001", "admin", None),
-}
-NO_ROLE = ("t-norole", "norole-pass-000001")
-ROUTER = ".._pages_content.children..._pages_store.data.."
 LONG_KEY = "k" * 48
 
 
-def headers(role: str, **extra) -> dict:
-    name, password, *_ = ACCOUNTS[role]
-    return {"Authorization": basic_auth_header(name, password), **extra}
-
-
+pytestmark = pytest.mark.usefixtures("fast_hashes")
 NO_ROLE_HEADERS = {"Authorization": basic_auth_header(*NO_ROLE)}
-
-
-@pytest.fixture(autouse=True)
-def fast_hashes(monkeypatch):
-    # scrypt (the default, tested below) costs ~0.15 s a hash; tests make many accounts.
-    monkeypatch.setattr(users, "generate_password_hash",
-                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
-
-
-def add_accounts(engine) -> None:
-    for name, password, role, unit in ACCOUNTS.values():
-        users.add_user(engine, name, password, role, unit)
-    users.add_user(engine, *NO_ROLE, None)
 
 
 def fill(engine) -> None:
@@ -119,33 +96,6 @@ def client(app):
 @pytest.fixture
 def admin_page(app):
     return importlib.import_module("dashboard.pages.admin_log")
-
-
-def router_body(pathname: str, search: str = "") -> dict:
-    return {
-        "output": ROUTER,
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "changedPropIds": ["_pages_location.pathname"], "state": [],
-    }
-
-
-def callback_body(output: str, outputs, inputs: list[tuple[str, str, object]], state=()) -> dict:
-    return {
-        "output": output, "outputs": outputs,
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
-    }
-
-
-def text_of(response) -> str:
-    """Return a response's body as text; JSON is decoded so that escapes (\\u002f) do not hide text."""
-    data = response.get_data(as_text=True)
-    if response.mimetype == "application/json":
-        return json.dumps(json.loads(data), ensure_ascii=False)
-    return data
 
 
 def audit_rows(engine) -> list:
@@ -267,11 +217,11 @@ def test_pattern_matching_callbacks_pass_the_guard(store):
     one = {"output": match_output, "outputs": {"id": {"type": "pm-out", "index": 1}, "property": "children"},
            "inputs": [{"id": {"type": "pm-in", "index": 1}, "property": "value", "value": "a"}]}
     response = client.post("/_dash-update-component", json=one, headers=headers("programme"))
-    assert response.status_code == 200 and "got a" in text_of(response)
+    assert response.status_code == 200 and "got a" in body_text(response)
     every = {"output": "pm-total.children", "outputs": {"id": "pm-total", "property": "children"},
              "inputs": [[{"id": {"type": "pm-in", "index": i}, "property": "value", "value": "a"} for i in (1, 2)]]}
     response = client.post("/_dash-update-component", json=every, headers=headers("programme"))
-    assert response.status_code == 200 and "2 values" in text_of(response)
+    assert response.status_code == 200 and "2 values" in body_text(response)
     one["inputs"][0]["id"] = {"type": "pm-in"}  # keys differ from the pattern
     assert client.post("/_dash-update-component", json=one, headers=headers("programme")).status_code == 400
 
@@ -298,7 +248,7 @@ def test_only_static_files_are_public(client):
 def test_user_without_role_sees_only_the_no_access_message(client):
     layout = client.get("/_dash-layout", headers=NO_ROLE_HEADERS)
     assert layout.status_code == 200
-    text = text_of(layout)
+    text = body_text(layout)
     assert t("app.no_access", "nl") in text
     assert "nav-link" not in text and "_pages_content" not in text
     assert client.get("/", headers=NO_ROLE_HEADERS).status_code == 200  # the empty shell
@@ -340,12 +290,12 @@ def test_access_denied_in_a_flask_route_is_a_403(store):
 def test_admin_page_is_refused_to_others_and_absent_from_their_navigation(client):
     for role in ("unit", "programme"):
         page = client.post("/_dash-update-component", json=router_body("/beheer/logboek"), headers=headers(role))
-        assert t("app.forbidden", "nl") in text_of(page)
-        assert "admin-log-table" not in text_of(page)
-        assert "/beheer/logboek" not in text_of(client.get("/_dash-layout", headers=headers(role)))
-    assert "/beheer/logboek" in text_of(client.get("/_dash-layout", headers=headers("admin")))
+        assert t("app.forbidden", "nl") in body_text(page)
+        assert "admin-log-table" not in body_text(page)
+        assert "/beheer/logboek" not in body_text(client.get("/_dash-layout", headers=headers(role)))
+    assert "/beheer/logboek" in body_text(client.get("/_dash-layout", headers=headers("admin")))
     page = client.post("/_dash-update-component", json=router_body("/beheer/logboek"), headers=headers("admin"))
-    assert "admin-log-table" in text_of(page)
+    assert "admin-log-table" in body_text(page)
 
 
 # --- rate limit -----------------------------------------------------------------------------------
@@ -532,7 +482,7 @@ def test_oidc_login_keeps_only_the_needed_claims(store, monkeypatch):
     layout = browser.get("/_dash-layout")
     assert layout.status_code == 200
     page = browser.post("/_dash-update-component", json=router_body("/beheer/logboek"))
-    assert t("app.forbidden", "nl") in text_of(page)
+    assert t("app.forbidden", "nl") in body_text(page)
     assert [r.action for r in audit_rows(store)][:1] == ["login"]
 
 
@@ -561,7 +511,7 @@ def test_oidc_sessions_work_across_workers_and_expire(store, monkeypatch):
 def test_oidc_user_without_group_sees_only_the_message(store, monkeypatch):
     app, client = _oidc_app(store)
     browser = _oidc_login(app, client, monkeypatch, {"email": "x@politie.example", "groups": ["other"]})
-    assert t("app.no_access", "nl") in text_of(browser.get("/_dash-layout"))
+    assert t("app.no_access", "nl") in body_text(browser.get("/_dash-layout"))
     assert browser.post("/_dash-update-component", json=router_body("/")).status_code == 403
 
 
@@ -633,7 +583,7 @@ def test_demo_accounts_are_created_printed_and_kept(store, tmp_path, capsys):
     for name, (role, unit) in expected.items():
         with app.server.test_request_context("/", headers={"Authorization": basic_auth_header(name, kept[name])}):
             assert current_access() == Access(name, role, unit)
-    assert t("app.demo", "nl") in text_of(client.get("/_dash-layout", headers={
+    assert t("app.demo", "nl") in body_text(client.get("/_dash-layout", headers={
         "Authorization": basic_auth_header("demo-unit", kept["demo-unit"])}))
     # Every start prints the same credentials; a lost file gives new passwords and the old ones stop.
     make_app(store, DEMO_MODE=True, DEMO_CREDENTIALS=str(path))
@@ -758,7 +708,7 @@ def test_admin_page_shows_filters_and_exports_the_log(store, client, admin_page)
     client.post("/_dash-update-component", json=router_body("/"), headers=headers("unit"))
     page = client.post("/_dash-update-component", json=router_body("/beheer/logboek", "?actie=page_view"),
                        headers=headers("admin"))
-    text = text_of(page)
+    text = body_text(page)
     assert "t-unit-nn" in text and "Noord-Nederland" in text and "Pagina bekeken" in text
     body = callback_body(f"{admin_page.ID_DOWNLOAD}.data", {"id": admin_page.ID_DOWNLOAD, "property": "data"},
                          [(admin_page.ID_CSV, "n_clicks", 1)],
@@ -827,4 +777,4 @@ def test_callback_graph_needs_a_login(client):
     # /_dash-dependencies is what the access corpus iterates over; it is not public.
     assert client.get("/_dash-dependencies").status_code == 401
     deps = client.get("/_dash-dependencies", headers=headers("programme"))
-    assert any(cb["output"] == ROUTER for cb in json.loads(deps.data))
+    assert any(cb["output"] == security.ROUTER_OUTPUT for cb in json.loads(deps.data))

@@ -7,157 +7,79 @@ Screenshots go to tests/artifacts/ (git-ignored); their paths and the axe result
 from __future__ import annotations
 
 import json
-import os
-import socket
-import threading
-from pathlib import Path
 
 import pytest
 
-from tests import monitor_fixtures
+from tests import browsing
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-HERE = Path(__file__).resolve().parent
-AXE = HERE / "vendor" / "axe.min.js"
-ARTIFACTS = HERE / "artifacts"
 PAGES = {
     "/": "overview", "/aanmeldingen": "registrations", "/wachttijden": "waiting", "/verwijzingen": "referrals",
     "/clientonderzoek": "survey", "/bereik": "reach", "/definities": "definitions", "/streefwaarden": "targets",
 }
-NO_CHARTS = {"/definities": "article.definition", "/streefwaarden": "#targets-history"}
 ROLES = ("demo-programme", "demo-unit", "demo-admin")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-                       reason="needs /usr/bin/chromium (apt-get install chromium); required under CI"),
-]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The app on the monitor store in demo mode (so the demo accounts exist), on a free local port."""
-    from werkzeug.serving import make_server
-
-    from dashboard import create_app
-
-    engine = monitor_fixtures.copy_of(monitor_fixtures.template(tmp_path_factory), tmp_path_factory.mktemp("browser"))
-    credentials = tmp_path_factory.mktemp("instance") / "demo-credentials.txt"
-    app = create_app({"DATABASE_URL": str(engine.url), "DEMO_MODE": True, "TESTING": False,
-                      "DEMO_CREDENTIALS": str(credentials)})
-    passwords = {line.split()[0]: line.split()[1] for line in credentials.read_text().splitlines()
-                 if line and not line.startswith("#")}
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    httpd = make_server("127.0.0.1", port, app.server, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{port}", "passwords": passwords}
-    httpd.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _context(browser, server, role: str, **kwargs):
-    return browser.new_context(http_credentials={"username": role, "password": server["passwords"][role]},
-                               viewport={"width": 1366, "height": 900}, locale="nl-NL", **kwargs)
-
-
-def _watch(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    return errors
-
-
-def _wait_for_page(page, path: str) -> None:
-    if path in NO_CHARTS:
-        page.wait_for_selector(NO_CHARTS[path], timeout=30000)
-    else:
-        page.wait_for_selector(".card .main-svg", timeout=30000)
-        page.wait_for_function("document.querySelectorAll('.card .js-plotly-plot').length === "
-                               "document.querySelectorAll('.card .dash-graph').length", timeout=30000)
-
-
-def _shot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    print(f"screenshot: {path}")
-    return path
+pytestmark = browsing.MARKS
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_renders_its_charts_without_console_errors(browser, server, role):
-    context = _context(browser, server, role)
+    context = browsing.context(browser, server, role)
     page = context.new_page()
-    errors = _watch(page)
+    errors = browsing.watch(page)
     for path, name in PAGES.items():
         page.goto(server["url"] + path)
-        _wait_for_page(page, path)
+        browsing.wait_for_page(page, path)
         assert page.locator("html").get_attribute("lang") == "nl"
         assert page.locator("main").count() == 1 and page.locator("nav").count() == 1
         unit_controls = page.locator("select[name=eenheid]").count()
-        if path not in NO_CHARTS:
+        if path not in browsing.NO_CHARTS:
             assert (unit_controls > 0) is (role != "demo-unit"), (role, path)
         elif path == "/streefwaarden":
             assert unit_controls == 0  # an expected value never holds per unit
             assert (page.locator("#targets-choose").count() > 0) is (role != "demo-unit"), (role, path)
         if role == "demo-unit":
-            assert "Limburg" not in page.content() and "Noord-Nederland" in page.content() or path in NO_CHARTS
-        _shot(page, f"{role}-{name}")
+            assert "Limburg" not in page.content() and "Noord-Nederland" in page.content() or path in browsing.NO_CHARTS
+        browsing.shot(page, f"{role}-{name}")
     if role == "demo-admin":
         page.goto(server["url"] + "/beheer/logboek")
         page.wait_for_selector(".audit-log", timeout=30000)
-        _shot(page, f"{role}-audit-log")
+        browsing.shot(page, f"{role}-audit-log")
     context.close()
     assert errors == []
 
 
 @pytest.mark.parametrize("role", ("demo-programme", "demo-unit"))
 def test_granularity_language_and_url_state_round_trip(browser, server, role):
-    context = _context(browser, server, role)
+    context = browsing.context(browser, server, role)
     page = context.new_page()
-    errors = _watch(page)
+    errors = browsing.watch(page)
     page.goto(server["url"] + "/wachttijden")
-    _wait_for_page(page, "/wachttijden")
+    browsing.wait_for_page(page, "/wachttijden")
     page.get_by_label("Periode", exact=True).select_option("year")
     page.get_by_role("button", name="Toon").click()
     page.wait_for_url("**periode=year**", timeout=15000)
-    _wait_for_page(page, "/wachttijden")
+    browsing.wait_for_page(page, "/wachttijden")
     assert page.locator("#waiting-period-type").input_value() == "year"
     url = page.url
     assert "van=" in url and "tot=" in url
     if role == "demo-programme":
         page.goto(server["url"] + "/aanmeldingen?periode=month&eenheid=NN")
-        _wait_for_page(page, "/aanmeldingen")
+        browsing.wait_for_page(page, "/aanmeldingen")
         assert "kwartaal" in page.locator(".notes").first.inner_text()  # a unit has no months: said so
         page.goto(url)
     # The URL alone gives the same view: reload it in a fresh page.
     again = context.new_page()
     again.goto(url)
-    _wait_for_page(again, "/wachttijden")
+    browsing.wait_for_page(again, "/wachttijden")
     assert again.locator("#waiting-period-type").input_value() == "year"
     assert again.locator("#waiting-start").input_value() == page.locator("#waiting-start").input_value()
     # The language switch keeps the view.
     again.get_by_role("link", name="English").click()
     again.wait_for_selector("text=Waiting and throughput", timeout=15000)
-    _wait_for_page(again, "/wachttijden")
+    browsing.wait_for_page(again, "/wachttijden")
     assert again.locator("html").get_attribute("lang") == "en"
     assert again.url == url and again.locator("#waiting-period-type").input_value() == "year"
-    _shot(again, f"{role}-waiting-year-en")
+    browsing.shot(again, f"{role}-waiting-year-en")
     # A definition link leads to the definition's anchor.
     again.locator("a.definition-link").first.click()
     again.wait_for_selector("article.definition", timeout=15000)
@@ -167,7 +89,7 @@ def test_granularity_language_and_url_state_round_trip(browser, server, role):
 
 
 def _axe(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
+    page.add_script_tag(path=str(browsing.AXE))
     result = page.evaluate("async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))")
     return json.loads(result)["violations"]
 
@@ -176,13 +98,13 @@ def _axe(page) -> list[dict]:
 def test_no_serious_or_critical_accessibility_violations(browser, server, role):
     # axe is injected as a script, which the app's content security policy rightly forbids; only here
     # the policy is bypassed (the other tests run under it).
-    context = _context(browser, server, role, bypass_csp=True)
+    context = browsing.context(browser, server, role, bypass_csp=True)
     page = context.new_page()
     report, serious = [], []
     paths = list(PAGES) + (["/streefwaarden?indicator=response_rate"] if role == "demo-programme" else [])
     for path in paths:
         page.goto(server["url"] + path)
-        _wait_for_page(page, path.split("?")[0])
+        browsing.wait_for_page(page, path.split("?")[0])
         for violation in _axe(page):
             line = f"{role} {path}: {violation['impact']} {violation['id']} ({len(violation['nodes'])} nodes)"
             report.append(line)
@@ -195,11 +117,11 @@ def test_no_serious_or_critical_accessibility_violations(browser, server, role):
 
 
 def test_the_programme_manager_records_an_expected_value_and_the_unit_user_sees_it(browser, server):
-    context = _context(browser, server, "demo-programme")
+    context = browsing.context(browser, server, "demo-programme")
     page = context.new_page()
-    errors = _watch(page)
+    errors = browsing.watch(page)
     page.goto(server["url"] + "/streefwaarden")
-    _wait_for_page(page, "/streefwaarden")
+    browsing.wait_for_page(page, "/streefwaarden")
     page.get_by_label("Indicator", exact=True).select_option("response_rate")
     page.get_by_role("button", name="Kies").click()
     page.wait_for_url("**indicator=response_rate**", timeout=15000)
@@ -211,12 +133,12 @@ def test_the_programme_manager_records_an_expected_value_and_the_unit_user_sees_
     page.wait_for_selector("#targets-status .message", timeout=15000)
     assert "Vastgelegd" in page.locator("#targets-status").inner_text()
     assert "Browser test: at least half respond" in page.locator("#targets-history").inner_text()
-    _shot(page, "demo-programme-targets")
+    browsing.shot(page, "demo-programme-targets")
     context.close()
-    unit = _context(browser, server, "demo-unit")
+    unit = browsing.context(browser, server, "demo-unit")
     page = unit.new_page()
     page.goto(server["url"] + "/streefwaarden")
-    _wait_for_page(page, "/streefwaarden")
+    browsing.wait_for_page(page, "/streefwaarden")
     assert "Browser test: at least half respond" in page.locator("#targets-history").inner_text()
     assert page.locator("#targets-save").count() == 0 and page.get_by_role("button", name="Intrekken").count() == 0
     unit.close()

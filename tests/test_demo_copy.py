@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from queries import demo
-from queries.demo import DEMO_TABLES, load_demo
+from queries.demo import DEMO_TABLES, generate, load, load_demo, timeline
 from queries.store.schema import Contact, Unit
-from tests.conftest import _pg_url, fresh_store
+from tests import stores
+from tests.stores import fresh_store
 
 UNTIL = dt.date(2026, 11, 28)
 N = 3_000
@@ -28,7 +28,7 @@ def _dump(engine: sa.Engine) -> dict[str, list[tuple]]:
     return out
 
 
-class _CountingWriter(demo._Writer):
+class _CountingWriter(load._Writer):
     copies = 0
 
     def _copy(self, *args):
@@ -38,7 +38,7 @@ class _CountingWriter(demo._Writer):
 
 @pytest.fixture(scope="module")
 def pg_url() -> str:
-    return _pg_url()
+    return stores.pg_url()
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +48,11 @@ def loads(pg_url, tmp_path_factory):
     load_demo(sqlite, registrations=N, until=UNTIL)
     pg = fresh_store(pg_url)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(demo._Writer, "use_copy", False)
+        mp.setattr(load._Writer, "use_copy", False)
         load_demo(pg, registrations=N, until=UNTIL)
     core = _dump(pg)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(demo, "_Writer", _CountingWriter)
+        mp.setattr(load, "_Writer", _CountingWriter)
         summary = load_demo(pg, registrations=N, until=UNTIL)
     assert _CountingWriter.copies >= 6  # website months + five tables: COPY really wrote them
     copied = _dump(pg)
@@ -92,10 +92,10 @@ def test_failure_midway_leaves_the_previous_store(loads, monkeypatch):
     before = _dump(pg)
     assert len(before["registrations"]) == 1_000
 
-    monkeypatch.setattr(demo, "CHUNK_REGISTRATIONS", 500)  # several chunks ...
-    monkeypatch.setattr(demo, "INSERT_ROWS", 1_000)        # ... of several COPY statements each
-    monkeypatch.setattr(demo, "_Writer", _CountingWriter)
-    surveys, calls = demo._surveys, []
+    monkeypatch.setattr(timeline, "CHUNK_REGISTRATIONS", 500)  # several chunks ...
+    monkeypatch.setattr(load, "INSERT_ROWS", 1_000)        # ... of several COPY statements each
+    monkeypatch.setattr(load, "_Writer", _CountingWriter)
+    surveys, calls = generate.surveys, []
 
     def failing_surveys(*args, **kwargs):
         calls.append(1)
@@ -103,7 +103,7 @@ def test_failure_midway_leaves_the_previous_store(loads, monkeypatch):
             raise RuntimeError("generator failed midway")
         return surveys(*args, **kwargs)
 
-    monkeypatch.setattr(demo, "_surveys", failing_surveys)
+    monkeypatch.setattr(generate, "surveys", failing_surveys)
     _CountingWriter.copies = 0
     with pytest.raises(RuntimeError, match="midway"):
         load_demo(pg, registrations=N, until=UNTIL)

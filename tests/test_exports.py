@@ -26,7 +26,7 @@ from dash import dcc, html
 from dashboard import create_app, exports
 from dashboard.exports import export_ui
 from dashboard.web import jobs
-from dashboard.web.auth import basic_auth_header
+from tests.http_client import basic_auth_header
 from dashboard.exports.csv_xlsx import chart_csv, chart_xlsx
 from dashboard.exports.meta import escape
 from dashboard.ui.tables import figure_cell

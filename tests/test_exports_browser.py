@@ -6,21 +6,15 @@ any page shows its progress while the pack is made in the background and then do
 from __future__ import annotations
 
 import io
-import os
 import re
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from dashboard.ui.texts import t
-from tests.test_browser import CHROMIUM, _context, _shot, _wait_for_page, _watch, browser, server  # noqa: F401
+from tests import browsing
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-                       reason="needs /usr/bin/chromium (apt-get install chromium); required under CI"),
-]
+pytestmark = browsing.MARKS
 
 
 def _download(page, click) -> tuple[str, bytes]:
@@ -30,12 +24,12 @@ def _download(page, click) -> tuple[str, bytes]:
     return download.suggested_filename, Path(download.path()).read_bytes()
 
 
-def test_chart_buttons_download_csv_and_png(browser, server):  # noqa: F811
-    context = _context(browser, server, "demo-unit", accept_downloads=True)
+def test_chart_buttons_download_csv_and_png(browser, server):
+    context = browsing.context(browser, server, "demo-unit", accept_downloads=True)
     page = context.new_page()
-    errors = _watch(page)
+    errors = browsing.watch(page)
     page.goto(server["url"] + "/aanmeldingen?periode=year")
-    _wait_for_page(page, "/aanmeldingen")
+    browsing.wait_for_page(page, "/aanmeldingen")
     card = page.locator("#registrations-by-target-group-card")
     name, data = _download(page, lambda: card.locator("button.export-button", has_text="CSV").click())
     assert name.startswith("loket_aanmeldingen-naar-doelgroep_noord-nederland_") and name.endswith(".csv")
@@ -46,18 +40,18 @@ def test_chart_buttons_download_csv_and_png(browser, server):  # noqa: F811
     context.close()
 
 
-def test_the_steering_pack_shows_progress_and_downloads(browser, server):  # noqa: F811
-    context = _context(browser, server, "demo-programme", accept_downloads=True)
+def test_the_steering_pack_shows_progress_and_downloads(browser, server):
+    context = browsing.context(browser, server, "demo-programme", accept_downloads=True)
     page = context.new_page()
-    errors = _watch(page)
+    errors = browsing.watch(page)
     page.goto(server["url"] + "/bereik?periode=year")
-    _wait_for_page(page, "/bereik")
+    browsing.wait_for_page(page, "/bereik")
     page.locator("#pack-panel summary").click()
     page.get_by_role("radio", name=t("pack.xlsx", "nl"), exact=True).check()
     with page.expect_download(timeout=180_000) as info:
         page.get_by_role("button", name=t("pack.start", "nl")).click()
         page.wait_for_selector("#pack-status progress", timeout=30_000)  # the progress while it is made
-        _shot(page, "demo-programme-pack-progress")
+        browsing.shot(page, "demo-programme-pack-progress")
     download = info.value
     assert re.fullmatch(r"loket_stuurpakket_landelijk_2013_r\d+\.xlsx", download.suggested_filename)  # and its release
     book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))

@@ -24,7 +24,7 @@ from dashboard.ui.texts import rule_sentence, rule_text, t
 from queries.accounts.access import Access
 from queries.store.codes import UNITS
 from queries.privacy import SYMBOL, Policy
-from tests.conftest import DEMO_TODAY
+from tests.stores import DEMO_TODAY
 
 HAS_CHROMIUM = bool(shutil.which("chromium") or os.path.exists("/usr/bin/chromium"))
 pytestmark = pytest.mark.skipif(not HAS_CHROMIUM and os.environ.get("CI") != "true",

@@ -18,7 +18,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
-import functools
 import http.client
 import io
 import json
@@ -37,60 +36,37 @@ import dash
 import flask
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
-from dashboard import ROOT, config, create_app, exports
+from dashboard import ROOT, config, exports
 from dashboard.exports import export_ui
 from dashboard.web import jobs, security
-from dashboard.web.auth import basic_auth_header
+from tests.http_client import router_request
+from tests.http_client import basic_auth_header
 from dashboard.ui.texts import t
 from queries import store, targets
 from queries.accounts import users
 from queries.accounts.access import Access
 from queries.store.schema import AuditEntry, IndicatorTarget, LoginFailure
-from tests.conftest import _pg_url, fresh_store
+from tests.factories import ACCOUNTS, add_accounts, headers, make_app
+from tests.stores import fresh_store, pg_url
 
-ACCOUNTS = {
-    "programme": ("h-programme", "programme-pass-001", "programme", None),
-    "unit": ("h-unit-nn", "unit-nn-pass-00001", "unit", "NN"),
-    "admin": ("h-admin", "admin-pass-0000001", "admin", None),
-}
+pytestmark = pytest.mark.usefixtures("fast_hashes")
 CALLBACK = "/_dash-update-component"
 STATIC = ("/assets/loket.css", "/_favicon.ico")
-ROUTER = security.router_request("/", "")
+ROUTER = router_request("/", "")
 FAST = {"STORE_STATEMENT_SECONDS": 1.0, "STORE_CONNECT_SECONDS": 2.0, "STORE_POOL_SECONDS": 1.0}
 
 
-@pytest.fixture(autouse=True)
-def fast_hashes(monkeypatch):
-    # scrypt costs ~0.15 s a hash; these tests make accounts on every store.
-    monkeypatch.setattr(users, "generate_password_hash",
-                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
-
-
-def headers(role: str, address_password: str | None = None) -> dict:
-    name, password, *_ = ACCOUNTS[role]
-    return {"Authorization": basic_auth_header(name, address_password or password)}
-
-
-def add_accounts(engine) -> None:
-    for name, password, role, unit in ACCOUNTS.values():
-        users.add_user(engine, name, password, role, unit)
-
-
-def url_of(engine: sa.Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
-
-def make_app(url: str, **overrides):
-    return create_app({"DATABASE_URL": url, "DEMO_MODE": False, "TESTING": False, **overrides})
+def production_app(store, **overrides):
+    """An app not in testing mode: errors are answered as in production."""
+    return make_app(store, TESTING=False, **overrides)
 
 
 @pytest.fixture
 def web(any_store):
     """An app (not in testing mode: errors are answered as in production) on each store, with accounts."""
     add_accounts(any_store)
-    return make_app(url_of(any_store), **FAST)
+    return production_app(any_store, **FAST)
 
 
 def app_engine(app) -> sa.Engine:
@@ -184,7 +160,7 @@ class FreezableProxy:
 
 @pytest.fixture
 def pg_store():
-    engine = fresh_store(_pg_url())  # skips (or fails under CI) as every PostgreSQL test does
+    engine = fresh_store(pg_url())  # skips (or fails under CI) as every PostgreSQL test does
     add_accounts(engine)
     return engine
 
@@ -198,7 +174,7 @@ def no_traces(caplog) -> None:
 def test_a_frozen_postgresql_is_a_503_within_seconds_static_files_still_answer_and_it_recovers(pg_store, caplog):
     real = pg_store.url
     proxy = FreezableProxy(real.host or "127.0.0.1", real.port or 5432)
-    app = make_app(real.set(port=proxy.port).render_as_string(hide_password=False), **FAST)
+    app = production_app(real.set(port=proxy.port).render_as_string(hide_password=False), **FAST)
     try:
         client = app.server.test_client()
         assert client.get("/", headers=headers("programme")).status_code == 200  # pooled connections are open
@@ -248,7 +224,7 @@ def test_under_gunicorn_a_frozen_store_holds_no_thread_for_long_and_static_files
 
 
 def test_a_lock_on_postgresql_is_a_503_and_the_waiting_statement_is_cancelled(pg_store, caplog):
-    app = make_app(url_of(pg_store), **FAST)
+    app = production_app(pg_store, **FAST)
     client = app.server.test_client()
     assert client.get("/", headers=headers("programme")).status_code == 200
     with pg_store.connect() as holder:
@@ -268,7 +244,7 @@ def test_a_lock_on_postgresql_is_a_503_and_the_waiting_statement_is_cancelled(pg
 
 def test_sqlite_busy_write_lock_is_a_503_within_seconds_and_clears(sqlite_store, caplog):
     add_accounts(sqlite_store)
-    app = make_app(url_of(sqlite_store), **FAST)
+    app = production_app(sqlite_store, **FAST)
     client = app.server.test_client()
     assert client.post(CALLBACK, json=ROUTER, headers=headers("programme")).status_code == 200
     holder = sqlite3.connect(sqlite_store.url.database, isolation_level=None)
@@ -291,7 +267,7 @@ def test_sqlite_busy_write_lock_is_a_503_within_seconds_and_clears(sqlite_store,
 
 def test_an_exhausted_pool_is_a_503_after_the_pool_limit(sqlite_store):
     add_accounts(sqlite_store)
-    app = make_app(url_of(sqlite_store), **{**FAST, "STORE_POOL_SECONDS": 0.5})
+    app = production_app(sqlite_store, **{**FAST, "STORE_POOL_SECONDS": 0.5})
     client = app.server.test_client()
     engine = app_engine(app)
     assert engine.pool.timeout() == 0.5
@@ -370,7 +346,7 @@ def test_deeply_nested_json_is_a_400_with_headers_and_audited(web, any_store):
 
 def test_a_nul_in_a_basic_user_name_is_a_401_counted_by_the_rate_limit_in_one_log_line(any_store, caplog):
     add_accounts(any_store)
-    app = make_app(url_of(any_store), LOGIN_MAX_FAILURES_USER=3, LOGIN_MAX_FAILURES_ADDRESS=100)
+    app = production_app(any_store, LOGIN_MAX_FAILURES_USER=3, LOGIN_MAX_FAILURES_ADDRESS=100)
     client = app.server.test_client()
     forged = {"Authorization": basic_auth_header("h-admin\x00' OR 1=1", "some-password-1")}
     with caplog.at_level(logging.WARNING):
@@ -450,8 +426,7 @@ def test_record_refuses_control_characters_in_the_rationale(any_store):
 
 def test_a_burst_of_wrong_passwords_checks_at_most_the_limit_across_workers(any_store, monkeypatch):
     add_accounts(any_store)
-    url = url_of(any_store)
-    workers = [make_app(url, LOGIN_MAX_FAILURES_USER=10, LOGIN_MAX_FAILURES_ADDRESS=1000) for _ in range(2)]
+    workers = [production_app(any_store, LOGIN_MAX_FAILURES_USER=10, LOGIN_MAX_FAILURES_ADDRESS=1000) for _ in range(2)]
     real_hash = users.credentials(any_store, "h-admin").password_hash
     checked, lock = [], threading.Lock()
     verify = users.verify_password
@@ -484,7 +459,7 @@ def test_a_burst_of_wrong_passwords_checks_at_most_the_limit_across_workers(any_
 
 def test_a_body_over_the_limit_is_a_413_before_it_is_read(sqlite_store, monkeypatch):
     add_accounts(sqlite_store)
-    app = make_app(url_of(sqlite_store), MAX_REQUEST_MB=1, MAX_ADMIN_REQUEST_MB=3)
+    app = production_app(sqlite_store, MAX_REQUEST_MB=1, MAX_ADMIN_REQUEST_MB=3)
     client = app.server.test_client()
     parsed = []
     get_json = flask.Request.get_json
@@ -509,7 +484,7 @@ def test_a_body_over_the_limit_is_a_413_before_it_is_read(sqlite_store, monkeypa
 
 def test_a_streamed_body_without_length_stops_at_the_limit(sqlite_store):
     add_accounts(sqlite_store)
-    app = make_app(url_of(sqlite_store), MAX_REQUEST_MB=1)
+    app = production_app(sqlite_store, MAX_REQUEST_MB=1)
     response = app.server.test_client().post(
         CALLBACK, input_stream=io.BytesIO(b"[" + b" " * (2 * 2**20) + b"]"), content_type="application/json",
         headers=headers("programme"), environ_overrides={"wsgi.input_terminated": True})
@@ -547,7 +522,7 @@ def test_one_user_may_have_only_a_few_packs_waiting_or_running(sqlite_store, tmp
     add_accounts(sqlite_store)
     gate = threading.Event()
     monkeypatch.setattr(exports, "build_pack", lambda *a, **k: gate.wait(60) and None)
-    app = make_app(url_of(sqlite_store), PACKS_PER_USER=2, TESTING=True)
+    app = make_app(sqlite_store, PACKS_PER_USER=2)
     client = app.server.test_client()
     try:
         started = [_pack_request(client, "programme", clicks=i + 1).json["response"] for i in range(2)]
@@ -569,7 +544,7 @@ def test_one_user_may_have_only_a_few_packs_waiting_or_running(sqlite_store, tmp
 
 def test_a_locked_out_user_still_signs_in_where_it_signed_in_before(any_store):
     add_accounts(any_store)
-    app = make_app(url_of(any_store), LOGIN_MAX_FAILURES_USER=3, LOGIN_MAX_FAILURES_ADDRESS=5)
+    app = production_app(any_store, LOGIN_MAX_FAILURES_USER=3, LOGIN_MAX_FAILURES_ADDRESS=5)
     client = app.server.test_client()
     home, attacker, elsewhere = ({"REMOTE_ADDR": a} for a in ("10.0.0.1", "10.0.0.66", "10.0.0.3"))
     assert client.get("/", headers=headers("admin"), environ_base=home).status_code == 200
@@ -676,7 +651,7 @@ def test_gunicorn_sends_no_server_header(tmp_path):
 def test_dash_mcp_cannot_be_turned_on(sqlite_store, monkeypatch, value):
     monkeypatch.setenv("DASH_MCP_ENABLED", value)
     with pytest.raises(RuntimeError, match="does not serve Dash's MCP endpoint.*audit log"):
-        make_app(url_of(sqlite_store))
+        production_app(sqlite_store)
 
 
 def test_without_mcp_there_is_no_mcp_path_that_skips_sign_in(sqlite_store, monkeypatch):
@@ -687,7 +662,7 @@ def test_without_mcp_there_is_no_mcp_path_that_skips_sign_in(sqlite_store, monke
     assert any(r.rule == "/_mcp" for r in plain.server.url_map.iter_rules())
     monkeypatch.setenv("DASH_MCP_ENABLED", "false")
     add_accounts(sqlite_store)
-    app = make_app(url_of(sqlite_store))
+    app = production_app(sqlite_store)
     assert not any("mcp" in r.rule for r in app.server.url_map.iter_rules())
     client = app.server.test_client()
     initialize = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}

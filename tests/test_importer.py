@@ -15,9 +15,9 @@ from queries.store.schema import (
     Contact, ImportBatch, PublishedCell, Registration, RegistrationQuestion, Session, Survey, Unit, WebsiteVisits,
 )
 from tests.import_corpus import (
-    EXAMPLES, REG_HEADER, csv_text, fake_refresh, registration, registrations, registrations_csv, session, xlsx_bytes,
+    EXAMPLES, REG_HEADER, csv_text, fake_refresh, registration, registrations, registrations_csv, session, snapshot,
+    xlsx_bytes,
 )
-from tests.test_importer_corpus import snapshot
 
 TODAY = dt.date(2026, 11, 28)
 ALL_EXAMPLES = sorted(EXAMPLES.glob("*.csv"))

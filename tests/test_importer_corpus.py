@@ -8,31 +8,18 @@ import pytest
 import sqlalchemy as sa
 
 from queries.ingest import importer
-from queries.store.schema import (
-    Contact, ImportBatch, PublishedCell, Registration, RegistrationQuestion, Session, Survey, Unit, WebsiteVisits,
-)
-from tests.conftest import _pg_url, fresh_store
-from tests.import_corpus import CASES, EXAMPLES
+from queries.store.schema import ImportBatch
+from tests.stores import pg_url, fresh_store
+from tests.import_corpus import CASES, EXAMPLES, snapshot
 
 TODAY = dt.date(2026, 11, 28)
-DATA_TABLES = (Unit, Registration, RegistrationQuestion, Session, Survey, Contact, WebsiteVisits, PublishedCell)
-
-
-def snapshot(engine) -> dict[str, list[tuple]]:
-    """Every row of every data table (and the published catalogue), in a stable order."""
-    out = {}
-    with engine.connect() as conn:
-        for model in DATA_TABLES:
-            table = model.__table__
-            out[table.name] = [tuple(r) for r in conn.execute(sa.select(table).order_by(*table.primary_key.columns))]
-    return out
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def filled(request, tmp_path_factory):
     """A store holding the example files, built once per database for the whole corpus."""
     url = (f"sqlite:///{tmp_path_factory.mktemp('corpus') / 'store.sqlite'}" if request.param == "sqlite"
-           else _pg_url())
+           else pg_url())
     engine = fresh_store(url)
     result = importer.import_files(engine, sorted(EXAMPLES.glob("*.csv")), user="setup", today=TODAY)
     assert result.committed and result.error_count == 0

@@ -29,7 +29,7 @@ from queries.accounts import audit_log
 from queries import catalogue
 from queries.store import csvfile
 from queries.ingest import importer
-from queries.catalogue import refresh_due
+from queries.catalogue import counting, refresh_due
 from queries.accounts.access import Access
 from queries.privacy import Policy
 from queries.store.schema import (
@@ -38,9 +38,11 @@ from queries.store.schema import (
 )
 from tests.import_corpus import (
     EXAMPLES, REG_HEADER, SESSION_HEADER, VISITS_HEADER, csv_text, fake_refresh, registration, registrations,
-    registrations_csv, session,
+    registrations_csv, session, snapshot,
 )
-from tests.test_importer_corpus import snapshot
+from tests.stores import fresh_store
+from tests.factories import add_accounts, headers
+from tests.http_client import basic_auth_header, body_text, router_body
 
 TODAY = dt.date(2026, 11, 28)
 ROOT = Path(__file__).resolve().parents[1]
@@ -414,7 +416,6 @@ def test_the_import_report_quotes_commas_too():
 def test_the_api_csv_goes_through_the_writer(sqlite_store, monkeypatch):
     import pandas as pd
 
-    from dashboard.web.auth import basic_auth_header
     from queries.catalogue import tables
     from queries.accounts import users
 
@@ -465,7 +466,7 @@ def test_dry_runs_and_rejected_imports_mark_nothing(any_store, tmp_path):
 
 def test_a_failed_refresh_keeps_the_mark_and_the_next_import_finishes_it(any_store, tmp_path, monkeypatch):
     path = write(tmp_path, "a.csv", registrations_csv(registrations(2)))
-    monkeypatch.setattr(catalogue, "build_counts", lambda *a, **k: 1 / 0)  # the refresh dies half way
+    monkeypatch.setattr(counting, "build_counts", lambda *a, **k: 1 / 0)  # the refresh dies half way
     crashed = load(any_store, [path], policy=Policy())
     assert crashed.committed and crashed.refresh_error and not crashed.refreshed
     assert [b.status for b in batches(any_store)] == ["loaded"] and refresh_due.due(any_store) is not None
@@ -546,24 +547,21 @@ def test_a_real_refresh_at_app_start(sqlite_store, tmp_path):
 
 
 def test_the_admin_pages_say_that_a_refresh_is_due(tmp_path, monkeypatch):
-    from tests.conftest import fresh_store
-    from tests.test_auth import add_accounts, headers, router_body, text_of
-
     engine = fresh_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     add_accounts(engine)
     app = create_app({"DATABASE_URL": str(engine.url), "DEMO_MODE": False, "TESTING": True})
     client = app.server.test_client()
-    before = text_of(client.post("/_dash-update-component", json=router_body("/beheer/import"),
+    before = body_text(client.post("/_dash-update-component", json=router_body("/beheer/import"),
                                  headers=headers("admin")))
     assert t("admin_import.not_published", "nl") not in before
     result = load(engine, [write(tmp_path, "aanmeldingen.csv", registrations_csv(registrations(2)))])
     batch = result.files[0].batch_id
     for path in ("/beheer/import", "/beheer/logboek"):
-        text = text_of(client.post("/_dash-update-component", json=router_body(path), headers=headers("admin")))
+        text = body_text(client.post("/_dash-update-component", json=router_body(path), headers=headers("admin")))
         assert f"de regels van import {batch} (aanmeldingen.csv, sinds" in text, path
-    text = text_of(client.post("/_dash-update-component", json=router_body("/beheer/import"), headers=headers("admin")))
+    text = body_text(client.post("/_dash-update-component", json=router_body("/beheer/import"), headers=headers("admin")))
     assert f"{t('admin_import.status.loaded', 'nl')} ({t('admin_import.not_published', 'nl')})" in text
     with engine.begin() as conn:
         refresh_due.clear(conn, refresh_due.seen(conn))
-    text = text_of(client.post("/_dash-update-component", json=router_body("/beheer/import"), headers=headers("admin")))
+    text = body_text(client.post("/_dash-update-component", json=router_body("/beheer/import"), headers=headers("admin")))
     assert "lopen achter" not in text and t("admin_import.not_published", "nl") not in text

@@ -13,9 +13,11 @@ from dashboard.web import jobs
 from queries.ingest import importer
 from queries.store.schema import AuditEntry, ImportBatch, Job, Registration
 from tests.import_corpus import EXAMPLES, fake_refresh, registration, registrations, registrations_csv
-from tests.test_auth import (  # noqa: F401 - fixtures
-    app, callback_body, client, fast_hashes, filled_store_file, headers, router_body, store, text_of,
-)
+from tests.factories import headers
+from tests.http_client import body_text, callback_body, router_body
+from tests.test_auth import app, client, filled_store_file, store  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.usefixtures("fast_hashes")
 
 OUTPUTS = ["admin-import-job.data", "admin-import-poll.disabled", "admin-import-status.children",
            "admin-import-batches.children", "admin-import-load.disabled", "admin-import-report.disabled"]
@@ -75,7 +77,7 @@ def upload_and_check(client, page, files: dict[str, bytes]):
 def test_admin_uploads_checks_and_loads(store, client, page, refreshes):
     files = {p.name: p.read_bytes() for p in sorted(EXAMPLES.glob("*.csv"))}
     job, checked = upload_and_check(client, page, files)
-    text = text_of(checked)
+    text = body_text(checked)
     assert t("admin_import.check_ok", "nl") in text and "aanmeldingen" in text and "registrations.csv" in text
     assert out(checked, "admin-import-load", "disabled") is False
     assert out(checked, "admin-import-poll", "disabled") is True
@@ -85,7 +87,7 @@ def test_admin_uploads_checks_and_loads(store, client, page, refreshes):
     assert out(loading, "admin-import-poll", "disabled") is False
     wait(page)
     done = update(client, "poll", job=job)
-    text = text_of(done)
+    text = body_text(done)
     assert t("admin_import.loaded", "nl") in text and "geladen" in text  # the outcome and the batches table
     assert "R2013" not in text  # the page shows counts and file names, never a client's row
     assert len(refreshes) == 1
@@ -100,14 +102,14 @@ def test_admin_uploads_checks_and_loads(store, client, page, refreshes):
         kept = conn.execute(sa.select(Job.input_data, Job.input_path).where(Job.id == job["job"])).one()
     assert tuple(kept) == (None, None)  # the uploaded data are gone after the load
     page_view = client.post("/_dash-update-component", json=router_body("/beheer/import"), headers=headers("admin"))
-    assert "registrations.csv" in text_of(page_view) and "admin-import-upload" in text_of(page_view)
+    assert "registrations.csv" in body_text(page_view) and "admin-import-upload" in body_text(page_view)
 
 
 def test_errors_show_a_report_and_need_an_explicit_choice(store, client, page, refreshes):
     data = registrations_csv(registrations(3) + [registration(4, geslacht="Onzijdig"),
                                                  registration(5, aanmelding_id="=HYPERLINK(\"x\")")])
     job, checked = upload_and_check(client, page, {"aanmeldingen.csv": data})
-    text = text_of(checked)
+    text = body_text(checked)
     assert "2 fout(en) in 2 regel(s)" in text and "Onzijdig" in text and "formule-injectie" in text
     assert out(checked, "admin-import-report", "disabled") is False
     body = callback_body("admin-import-download.data", {"id": "admin-import-download", "property": "data"},
@@ -119,13 +121,13 @@ def test_errors_show_a_report_and_need_an_explicit_choice(store, client, page, r
     assert "'=HYPERLINK" in content and download["filename"].endswith(".csv")
     # Load without choosing the valid rows: refused, nothing happens
     refused = update(client, "load", job=job)
-    assert t("admin_import.needs_valid_only", "nl") in text_of(refused)
+    assert t("admin_import.needs_valid_only", "nl") in body_text(refused)
     assert out(refused, "admin-import-poll", "disabled") is True
     # with the choice: the three valid rows are loaded
     update(client, "load", job=job, valid_only=["valid_only"])
     wait(page)
     done = update(client, "poll", job=job)
-    assert "3 afgekeurde" not in text_of(done) and "2 afgekeurde regel(s) zijn overgeslagen" in text_of(done)
+    assert "3 afgekeurde" not in body_text(done) and "2 afgekeurde regel(s) zijn overgeslagen" in body_text(done)
     with store.connect() as conn:
         assert conn.execute(sa.select(ImportBatch.status)).scalars().all() == ["partial"]
         assert conn.execute(sa.select(sa.func.count()).select_from(Registration)).scalar_one() == 35 + 3
@@ -136,9 +138,9 @@ def test_others_are_refused(client, page):
         response = update(client, "upload", contents=[data_url(b"x")], filenames=["a.csv"], role=role)
         assert response.status_code == 403 and b"Traceback" not in response.data
         view = client.post("/_dash-update-component", json=router_body("/beheer/import"), headers=headers(role))
-        assert t("app.forbidden", "nl") in text_of(view) and "admin-import-upload" not in text_of(view)
-        assert "/beheer/import" not in text_of(client.get("/_dash-layout", headers=headers(role)))
-    assert "/beheer/import" in text_of(client.get("/_dash-layout", headers=headers("admin")))
+        assert t("app.forbidden", "nl") in body_text(view) and "admin-import-upload" not in body_text(view)
+        assert "/beheer/import" not in body_text(client.get("/_dash-layout", headers=headers(role)))
+    assert "/beheer/import" in body_text(client.get("/_dash-layout", headers=headers("admin")))
 
 
 @pytest.mark.parametrize("contents, filenames", [
@@ -148,7 +150,7 @@ def test_others_are_refused(client, page):
 def test_forged_uploads_get_a_message(client, page, contents, filenames):
     response = update(client, "upload", contents=contents, filenames=filenames)
     assert response.status_code == 200
-    assert t("admin_import.bad_upload", "nl") in text_of(response)
+    assert t("admin_import.bad_upload", "nl") in body_text(response)
     assert not jobs.held()
 
 
@@ -156,18 +158,18 @@ def test_a_job_is_only_its_owners(store, client, page):
     job, _ = upload_and_check(client, page, {"a.csv": registrations_csv(registrations(2))})
     for forged in ({"job": "0" * 32}, {"job": "../../etc"}, {"job": job["job"][:-1] + "x"}, "LB", None):
         response = update(client, "poll", job=forged)
-        assert t("admin_import.expired", "nl") in text_of(response)
+        assert t("admin_import.expired", "nl") in body_text(response)
     with store.begin() as conn:
         conn.execute(sa.update(Job).where(Job.id == job["job"]).values(owner="someone-else"))
-    assert t("admin_import.expired", "nl") in text_of(update(client, "load", job=job))
+    assert t("admin_import.expired", "nl") in body_text(update(client, "load", job=job))
 
 
 def test_too_large_and_too_many(client, page, monkeypatch):
     monkeypatch.setattr(page, "MAX_UPLOAD_MB", 0)
     response = update(client, "upload", contents=[data_url(b"x" * 4096)], filenames=["a.csv"])
-    assert t("admin_import.too_large", "nl").format(mb=0) in text_of(response)
+    assert t("admin_import.too_large", "nl").format(mb=0) in body_text(response)
     response = update(client, "upload", contents=[data_url(b"x")] * 13, filenames=["a.csv"] * 13)
-    assert t("admin_import.too_many", "nl").format(n=12) in text_of(response)
+    assert t("admin_import.too_many", "nl").format(n=12) in body_text(response)
 
 
 def test_a_failed_refresh_is_shown(store, client, page, monkeypatch):
@@ -178,7 +180,7 @@ def test_a_failed_refresh_is_shown(store, client, page, monkeypatch):
     job, _ = upload_and_check(client, page, {"a.csv": registrations_csv(registrations(2))})
     update(client, "load", job=job)
     wait(page)
-    text = text_of(update(client, "poll", job=job))
+    text = body_text(update(client, "poll", job=job))
     assert t("admin_import.loaded", "nl") in text and t("admin_import.refresh_failed", "nl") in text
 
 
@@ -188,7 +190,7 @@ def test_a_store_refusal_is_shown_plainly_and_recorded(store, client, page, monk
     monkeypatch.setattr(importer, "_duplicate_hashes", lambda hashes: set())
     data = b"maand;bezoeken;nieuwe_bezoeken;terugkerende_bezoeken\r\n2013-03;500;400;100\r\nmrt 2013;510;410;100\r\n"
     _, checked = upload_and_check(client, page, {"bezoek.csv": data})
-    text = text_of(checked)
+    text = body_text(checked)
     assert t("admin_import.store_error", "nl") in text and "De database weigerde de regels 2-3" in text
     assert not re.search(r"INSERT|\[SQL|IntegrityError|Traceback", text)
     # a load the store refuses: the same plain reason, a batch and an audit record
@@ -201,7 +203,7 @@ def test_a_store_refusal_is_shown_plainly_and_recorded(store, client, page, monk
     monkeypatch.setattr(importer, "_upsert", refused)
     update(client, "load", job=job)
     wait(page)
-    text = text_of(update(client, "poll", job=job))
+    text = body_text(update(client, "poll", job=job))
     assert t("admin_import.store_error", "nl") in text and "(UNIQUE constraint failed: website_visits.month)" in text
     assert not re.search(r"INSERT|\[SQL|IntegrityError|Traceback", text)
     with store.connect() as conn:

@@ -13,7 +13,7 @@ from werkzeug.security import generate_password_hash
 from dashboard import create_app, exports
 from dashboard.exports import export_ui
 from dashboard.web import jobs
-from dashboard.web.auth import basic_auth_header
+from tests.http_client import basic_auth_header
 from queries.accounts import users
 from queries.accounts.access import Access
 from queries.store import jobs as store_jobs

@@ -16,9 +16,11 @@ import pytest
 
 import queries
 from queries import catalogue
-from queries.catalogue import tables
+from queries.catalogue import indicators, tables
+from queries.monitor import overview, registrations
 from queries.accounts.access import NATIONAL, Access, AccessDenied
 from queries.privacy import Policy
+from tests.stores import fresh_store
 from tests.factories import add_registrations, add_units, registration
 
 PERIODS = {"month": "2014-03", "quarter": "2014-Q1", "year": "2014"}
@@ -29,10 +31,10 @@ NOT_FIGURES = {"queries.accounts.audit_log", "queries.ingest.importer", "queries
 
 def _query_functions():
     found = []
-    for info in pkgutil.iter_modules(queries.__path__):
-        module = importlib.import_module(f"queries.{info.name}")
-        if module.__name__ in NOT_FIGURES:
+    for info in pkgutil.walk_packages(queries.__path__, "queries."):
+        if info.name in NOT_FIGURES or ".migrations" in info.name:  # migrations run only under Alembic
             continue
+        module = importlib.import_module(info.name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             params = list(inspect.signature(fn).parameters)
             if fn.__module__ == module.__name__ and not name.startswith("_") and params[:2] == ["engine", "access"]:
@@ -41,9 +43,6 @@ def _query_functions():
 
 
 def _choices(param: str, access: Access, period_type: str):
-    from queries.catalogue import indicators
-    from queries.monitor import overview, registrations
-
     unit_scopes = [NATIONAL] + ([] if access.sees_all_units else [access.unit])
     return {
         "scopes": [unit_scopes, [NATIONAL, "NN", "ON", "LB"]] if access.sees_all_units else [unit_scopes],
@@ -92,8 +91,6 @@ def _numbers(result) -> list[float]:
 
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory):
-    from tests.conftest import fresh_store
-
     engine = fresh_store(f"sqlite:///{tmp_path_factory.mktemp('small') / 's.sqlite'}")
     rng = np.random.default_rng(3)
     with engine.begin() as conn:

@@ -21,7 +21,8 @@ from dash import dcc, html
 from dashboard.ui import controls, figures
 from dashboard import create_app
 from dashboard.web import runtime
-from dashboard.web.auth import basic_auth_header, current_access
+from dashboard.web.auth import current_access
+from tests.http_client import basic_auth_header
 from dashboard.ui.components import definition_anchor
 from dashboard.ui.texts import LANG_COOKIE, TEXTS, fmt_value, rule_sentence, rule_text, t
 from queries.accounts.access import Access

@@ -1,19 +1,21 @@
 """The privacy layer: the rule, the linked relations, the attacker, and secondary suppression."""
 import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from queries import catalogue
-from queries.privacy import linked
+from queries import catalogue, privacy
+from queries.privacy import linked, protect
 from queries.accounts.access import Access
-from queries.privacy.audit import audit_cells
+from queries.privacy.audit import audit_cells, exact_cells
 from queries.store.codes import AGE_BANDS, CHANNELS, GENDERS, PRODUCTS, TARGET_GROUPS
 from queries.privacy import Policy
-from tests.conftest import fresh_store
+from tests.stores import fresh_store
 from tests.factories import add_registrations, add_units, registration
 
 PROGRAMME = Access("t", "programme")
@@ -70,8 +72,6 @@ def test_unit_role_relations_leave_out_units_to_national(tmp_path):
 
 def _plain_rule(cells: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     """The NHS rule alone, with no secondary suppression: what PRIVACY.md warns about."""
-    from queries.privacy.audit import exact_cells
-
     exact = exact_cells(cells, catalogue.TABLES_BY_NAME, policy)
     hidden = policy.is_primary(cells["n"].to_numpy())
     value = np.where(exact, cells["n"], policy.round(cells["n"].to_numpy())).astype(float)
@@ -98,6 +98,44 @@ def test_plain_rule_is_undone_by_differencing_and_secondary_suppression_prevents
                             policy, PROGRAMME, catalogue.TABLES_BY_NAME)
     assert protected.narrow.empty
     assert protected.narrowest >= policy.k / 2
+
+
+def test_protecting_and_auditing_print_nothing(tmp_path, capfd):
+    rows = [registration(dt.date(2014, 3, 3), "NN") for _ in range(21)]
+    rows += [registration(dt.date(2014, 3, 4), "NN", target_group="manager") for _ in range(4)]
+    engine = _store(tmp_path, rows)
+    policy = Policy(exact_national_total=True)
+    with engine.connect() as conn:
+        counts = catalogue.build_counts(catalogue.read_populations(conn, "2014-12"), "2014-12")
+    capfd.readouterr()
+    published, protection = catalogue.publish(counts, policy)
+    report = audit_cells(counts.assign(value=published["value"], suppressed=published["suppressed"]),
+                         policy, PROGRAMME, catalogue.TABLES_BY_NAME)
+    assert protection.secondary.sum() >= 1 and report.narrow.empty  # the solver did run
+    assert capfd.readouterr() == ("", "")
+
+
+def test_the_solver_prints_no_banner_in_a_fresh_process():
+    # HiGHS prints its licence banner once per process, at the first instance whose output is on.
+    code = ("import numpy as np, scipy.sparse as sp\n"
+            "from queries.privacy.solver import programme\n"
+            "h = programme(sp.csr_matrix(np.ones((1, 2))), np.zeros(2), np.ones(2), np.ones(1), np.ones(1),"
+            " np.ones(2))\n"
+            "h.run()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert (done.stdout, done.stderr) == ("", "")
+
+
+def test_the_protection_salt_covers_every_module_of_the_privacy_package(monkeypatch):
+    files = sorted(Path(privacy.__file__).parent.glob("*.py"))
+    assert len(protect.privacy_modules()) == len(files) > 5
+    before, read = protect.code_digest(), Path.read_bytes
+    for changed in files:
+        monkeypatch.setattr(Path, "read_bytes", lambda self, c=changed: read(self) + b"#" * (self == c))
+        assert protect.code_digest() != before, f"{changed.name} is not in the protection's digest"
+    monkeypatch.undo()
+    assert protect.code_digest() == before
 
 
 def test_published_counts_are_zero_or_rounded_multiples_of_five_of_at_least_k(tmp_path):

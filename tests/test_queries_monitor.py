@@ -18,7 +18,7 @@ from queries.catalogue import indicators
 from queries.monitor import overview, reach, referrals, registrations, survey, waiting
 from queries import targets
 from queries.accounts.access import NATIONAL, Access, AccessDenied
-from queries.catalogue import TOTAL, read_cells
+from queries.catalogue import MEASURES_BY_NAME, PUBLIC_TABLES, TABLES_BY_NAME, TOTAL, read_cells
 from queries.store.schema import IndicatorTarget, PublishedCell
 from tests import monitor_fixtures
 from tests.factories import add_units
@@ -210,8 +210,6 @@ def test_units_have_totals_per_quarter_and_year_and_breakdowns_per_year():
 
 
 def test_every_indicator_reads_catalogue_tables_that_exist():
-    from queries.catalogue import MEASURES_BY_NAME, PUBLIC_TABLES, TABLES_BY_NAME
-
     known = set(TABLES_BY_NAME) | set(MEASURES_BY_NAME) | set(PUBLIC_TABLES)
     for key, tables in indicators.SOURCES.items():
         assert set(tables) <= known, key

@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from dashboard.ui.texts import hidden_sentence
 from queries import catalogue
+from queries.catalogue import indicators
 from queries.privacy import releases
 from queries.accounts.access import Access
 from queries.privacy.audit import audit_releases
@@ -14,7 +16,7 @@ from queries.store.codes import PRODUCTS, TARGET_GROUPS, UNITS
 from queries.privacy.linked import KEY
 from queries.privacy import Policy
 from queries.store.schema import CellTruth, ReleaseCell
-from tests.conftest import fresh_store
+from tests.stores import fresh_store
 from tests.factories import add_registrations, add_units, registration
 from tests.release_history import as_held_on
 
@@ -183,9 +185,6 @@ def test_fourteen_monthly_releases_survive_an_attack_on_their_union(demo_store, 
 
 
 def test_every_release_keeps_what_users_lose_and_the_definitions_page_says_it_in_one_sentence(sqlite_store):
-    from dashboard.ui.texts import hidden_sentence
-    from queries.catalogue import indicators
-
     engine = _store(sqlite_store, _rows([1, 2, 3], seed=11))
     catalogue.refresh(engine, POLICY, today=dt.date(2014, 4, 2))
     losses = indicators.information_loss(engine)

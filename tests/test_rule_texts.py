@@ -28,13 +28,13 @@ from dashboard import create_app, exports
 from dashboard.exports.csv_xlsx import chart_csv, chart_xlsx
 from dashboard.exports.images import image_figure
 from dashboard.exports.meta import escape
-from dashboard.web.auth import basic_auth_header
+from tests.http_client import basic_auth_header
 from dashboard.ui.texts import TEXTS, rule_sentence, rule_text, t
 from queries import catalogue
 from queries.accounts import users
 from queries.accounts.access import Access
 from queries.privacy import SYMBOL, Policy
-from tests.conftest import fresh_store
+from tests.stores import fresh_store
 from tests.dash_text import text_of
 from tests.factories import add_registrations, add_units, registration
 from tests.monitor_fixtures import walk

@@ -12,17 +12,18 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from dashboard.web import cache, security
+from dashboard.web import cache
 from dashboard import create_app
-from dashboard.web.auth import basic_auth_header
+from tests.http_client import router_request
+from tests.http_client import basic_auth_header
 from dashboard.ui.texts import t
 from queries import catalogue
 from queries.ingest import columns
-from queries.catalogue import indicators
+from queries.catalogue import counting, indicators
 from queries.privacy import Policy
 from queries.store.schema import IndicatorTarget, ProtectedBlock
 from tests import monitor_fixtures
-from tests.conftest import _pg_url, fresh_store
+from tests.stores import pg_url, fresh_store
 from tests.factories import add_registrations, add_units, registration
 from tests.monitor_fixtures import PROGRAMME, UNIT
 
@@ -84,7 +85,7 @@ def test_another_policy_protects_every_block_afresh(sqlite_store):
 
 def test_two_refreshes_of_one_store_never_run_at_once(any_store, monkeypatch):
     engine = _filled(any_store)
-    spans, original = [], catalogue.build_counts
+    spans, original = [], counting.build_counts
 
     def slow_counts(*args, **kwargs):
         started = time.monotonic()
@@ -92,7 +93,7 @@ def test_two_refreshes_of_one_store_never_run_at_once(any_store, monkeypatch):
         spans.append((started, time.monotonic()))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(catalogue, "build_counts", slow_counts)
+    monkeypatch.setattr(counting, "build_counts", slow_counts)
     errors = []
 
     def run():
@@ -115,7 +116,7 @@ def test_two_refreshes_of_one_store_never_run_at_once(any_store, monkeypatch):
 
 def test_sqlite_and_postgresql_publish_the_same_catalogue(tmp_path):
     lite = _filled(fresh_store(f"sqlite:///{tmp_path / 'store.sqlite'}"))
-    pg = _filled(fresh_store(_pg_url()))
+    pg = _filled(fresh_store(pg_url()))
     for engine in (lite, pg):
         with engine.begin() as conn:  # NULLs and booleans of every kind the reader has to tell apart
             add_registrations(conn, [
@@ -181,7 +182,7 @@ def _app(store_engine, seconds: int = 3600):
 
 
 def _page(app, who, path="/", search="?periode=year") -> str:
-    response = app.server.test_client().post("/_dash-update-component", json=security.router_request(path, search),
+    response = app.server.test_client().post("/_dash-update-component", json=router_request(path, search),
                                              headers={"Authorization": basic_auth_header(*who)})
     assert response.status_code == 200
     return json.dumps(response.get_json()["response"]["_pages_content"], sort_keys=True, ensure_ascii=False)

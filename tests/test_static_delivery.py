@@ -23,7 +23,7 @@ from flask_compress import flask_compress
 from plotly.offline import get_plotlyjs_version
 
 from dashboard import ROOT, create_app
-from dashboard.web.auth import basic_auth_header
+from tests.http_client import basic_auth_header
 from queries.accounts import users
 from tests import monitor_fixtures
 

@@ -5,8 +5,10 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from queries import catalogue
+from queries.catalogue import counting
 from queries.privacy import linked
 from queries.privacy.audit import AT_LEAST_K, BELOW_K, UNBOUNDED, Attacker, knowledge
 from queries.privacy import Policy, integer_width
@@ -16,7 +18,7 @@ POLICY = Policy()
 
 def _published(values) -> dict[str, float]:
     rows = pd.DataFrame({"value": np.asarray(values, dtype=float), "g": 0})
-    return catalogue._statistics(rows, ["g"], ("median", "p80")).iloc[0].to_dict()
+    return counting._statistics(rows, ["g"], ("median", "p80")).iloc[0].to_dict()
 
 
 @settings(max_examples=200, deadline=None)
@@ -68,8 +70,6 @@ def test_means_are_rounded_no_finer_than_one_over_k():
 
 def _extremes(block, lower, upper, v, integer):
     """Return min and max of cell v over the attacker's programme, solved by SciPy (HiGHS) as an independent check."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
     n = block.equalities.shape[1]
     upper = np.minimum(upper, 1000.0)
     constraints = [LinearConstraint(block.equalities, 0, 0)]

@@ -2,6 +2,8 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 
 from queries import store
 from queries.store.schema import Base, Registration
@@ -21,9 +23,6 @@ def test_migrations_create_every_contract_table(any_store):
 
 def test_migrations_match_the_models(any_store):
     # A model change without a migration would make the two drift apart.
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
     with any_store.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []

@@ -21,7 +21,7 @@ from dashboard.ui import cards, figures
 from dashboard import cli, create_app, exports
 from dashboard.exports.contents import key_figure_rows
 from dashboard.exports.pack import pack_xlsx
-from dashboard.web.auth import basic_auth_header
+from tests.http_client import basic_auth_header
 from dashboard.ui.texts import LANG_COOKIE, TEXTS, fmt_value, t
 from queries import catalogue, targets
 from queries.catalogue import indicators

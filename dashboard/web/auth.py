@@ -65,11 +65,6 @@ def may_visit(page: dict) -> bool:
     return roles is None or current_access().role in roles
 
 
-def basic_auth_header(username: str, password: str) -> str:
-    """Return the value of an `Authorization` header for HTTP Basic credentials."""
-    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
-
-
 def parse_basic(header: str | None) -> tuple[str, str] | None:
     """Return (user name, password) from a Basic `Authorization` header, or None for anything else."""
     if not header or len(header) > 4096:

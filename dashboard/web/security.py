@@ -54,22 +54,6 @@ MAX_JSON_DEPTH = 100
 MAX_JSON_INTEGER = 2**53 - 1  # the largest integer a browser's JSON holds exactly
 
 
-def router_request(pathname, search, changed: list[str] | None = None) -> dict:
-    """Return the request Dash's renderer posts to lay out a page (for tests, benchmarks and load tests).
-
-    `changed`: the location props that changed (both on a page load; on a navigation click those
-    that differ from the page before).
-    """
-    changed = changed or ["_pages_location.pathname", "_pages_location.search"]
-    return {
-        "output": ROUTER_OUTPUT,
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "changedPropIds": list(changed),
-        "parsedChangedPropsIds": list(changed),
-    }
-
 # What a signed-in caller without a valid role may still fetch: the page shell and static files.
 NO_ROLE_RULES = frozenset({
     "/", "/<path:path>", "/_dash-layout", "/_dash-dependencies", "/_reload-hash", "/_favicon.ico",

@@ -1,6 +1,6 @@
 """The monitor's indicators, read from the protected catalogue and derived only from protected figures.
 
-Every figure on the monitor pages comes from `published_cells` through `catalogue.read_cells`:
+Every figure on the monitor pages is a published cell, read through `queries.catalogue.reader`:
 counts as published (rounded; hidden ones are NaN and `suppressed`), statistics as published,
 and percentages computed here from two *published* counts (numerator and denominator both
 shown, whole percent). A percentage with a hidden part is hidden too. Nothing here reads the
@@ -14,22 +14,20 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from queries import catalogue
+from queries.catalogue import layout, reader
 from queries.store import periods
 from queries.accounts.access import NATIONAL, Access
-from queries.store.codes import TOTAL
 from queries.catalogue.declarations import (  # noqa: F401  (the declarations, read through this module)
     ASPECTS, CLOSURES, COUNT, EXTERNAL, INDICATORS, INTAKES, MEASURE, PERCENT, REGISTRATIONS, Indicator,
 )
 from queries.store.schema import Unit
 
-CELL_COLUMNS = list(catalogue.CELL_FIELDS)
+CELL_COLUMNS = list(reader.CELL_FIELDS)
 TREND_COLUMNS = ["indicator", "scope", "period", "value", "suppressed"]
 # Not a catalogue cell: registrations per 1,000 staff (headcount from the public `units` table).
 REACH = "reach_per_1000"
@@ -40,16 +38,16 @@ REACH = "reach_per_1000"
 @functools.cache  # the catalogue's layout is fixed; pages ask for it hundreds of times per render
 def unit_period_types(table: str) -> tuple[str, ...]:
     """Return the period types a unit's cells of a catalogue table are published for (none: national only)."""
-    if table in catalogue.PUBLIC_TABLES:
+    if table in layout.PUBLIC_TABLES:
         return ()
-    if table in catalogue.MEASURES_BY_NAME:
-        measure = catalogue.MEASURES_BY_NAME[table]
+    if table in layout.MEASURES_BY_NAME:
+        measure = layout.MEASURES_BY_NAME[table]
         types = unit_period_types(measure.counted_by[0])
         if measure.by_table:
             types = tuple(t for t in types if t in unit_period_types(measure.by_table))
         return types
     probe = pd.DataFrame({"scope": "unit", "period_type": list(periods.PERIOD_TYPES)})
-    published = catalogue.published_for_units(probe, catalogue.TABLES_BY_NAME[table])
+    published = layout.published_for_units(probe, layout.TABLES_BY_NAME[table])
     return tuple(probe.loc[published.to_numpy(), "period_type"])
 
 
@@ -64,7 +62,7 @@ def published_periods(engine: sa.Engine, access: Access) -> dict[str, list[str]]
     """Return the published periods per period type (national registrations define the fixed periods)."""
     access.check(NATIONAL)
     with engine.connect() as conn:
-        return {pt: catalogue.periods_of(conn, "registrations", pt, NATIONAL) for pt in periods.PERIOD_TYPES}
+        return {pt: reader.periods_of(conn, "registrations", pt, NATIONAL) for pt in periods.PERIOD_TYPES}
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -77,7 +75,7 @@ def _cells(conn: sa.Connection, access: Access, table: str, period_type: str, sc
     for scope in scopes:
         access.check(scope)
     out = []
-    for scope, period, category, value, suppressed in catalogue.cell_rows(conn, table, period_type, list(scopes),
+    for scope, period, category, value, suppressed in reader.cell_rows(conn, table, period_type, list(scopes),
                                                                           start=start, end=end):
         hidden = bool(suppressed) or value is None
         out.append((scope, period, category, np.nan if hidden else float(value), hidden))
@@ -194,12 +192,12 @@ def shares(engine: sa.Engine, access: Access, table: str, *, scopes: list[str], 
     suppressed (the share is not shown). A table whose categories overlap (question types)
     has shares that add up to more than 100.
     """
-    parent_table, parent_category = catalogue.TABLES_BY_NAME[table].parent_cell
+    parent_table, parent_category = layout.TABLES_BY_NAME[table].parent_cell
     with engine.connect() as conn:
         cells = _cells(conn, access, table, period_type, scopes, start=period, end=period)
         parent = {row[0]: row for row in _cells(conn, access, parent_table, period_type, scopes, start=period,
                                                   end=period) if row[2] == parent_category}
-    order = {code: i for i, code in enumerate(catalogue.TABLES_BY_NAME[table].codes)}
+    order = {code: i for i, code in enumerate(layout.TABLES_BY_NAME[table].codes)}
     cells.sort(key=lambda row: (row[0], order.get(row[2], len(order))))
     missing = (None, None, None, np.nan, True)  # no parent cell: the share is unknown
     parents = [parent.get(row[0], missing) for row in cells]
@@ -243,7 +241,7 @@ def revised_periods(engine: sa.Engine, access: Access, tables: tuple[str, ...], 
     found: set[str] = set()
     with engine.connect() as conn:
         for table in tables:
-            rows = catalogue.cell_rows(conn, table, period_type, list(scopes), start=start, end=end, revised=True)
+            rows = reader.cell_rows(conn, table, period_type, list(scopes), start=start, end=end, revised=True)
             found.update(row.period for row in rows if row.revised)
     return sorted(found)
 
@@ -252,7 +250,7 @@ def information_loss(engine: sa.Engine) -> dict[str, dict[tuple[str, str], dict]
     """Return how often each indicator was hidden in the latest release, per (scope, level), as the refresh measured it."""
     try:
         with engine.connect() as conn:
-            latest = catalogue.latest_refresh(conn)
+            latest = reader.latest_refresh(conn)
     except sa.exc.SQLAlchemyError:
         return {}
     out: dict[str, dict] = {}

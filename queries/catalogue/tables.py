@@ -4,10 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from queries import catalogue
+from queries.catalogue import layout, reader
 from queries.store import periods
 from queries.accounts.access import NATIONAL, Access
-from queries.store.schema import PublishedCell
 
 
 class UnknownTable(LookupError):
@@ -16,25 +15,22 @@ class UnknownTable(LookupError):
 
 def table_names() -> list[str]:
     """Return every published table's name, counts first, then statistics, then public figures."""
-    return [t.name for t in catalogue.COUNT_TABLES] + [m.name for m in catalogue.MEASURE_TABLES] + list(
-        catalogue.PUBLIC_TABLES)
+    return [t.name for t in layout.COUNT_TABLES] + [m.name for m in layout.MEASURE_TABLES] + list(
+        layout.PUBLIC_TABLES)
 
 
 def catalogue_listing(engine: sa.Engine, access: Access) -> dict:
     """Return the tables the caller may read, with their categories, periods and scopes."""
     scopes = access.visible_scopes()
-    c = PublishedCell.__table__.c
     with engine.connect() as conn:
-        latest = catalogue.latest_refresh(conn)
-        rows = pd.read_sql(
-            sa.select(c.table_name, c.period_type, c.period, c.category).distinct()
-            .where(c.scope.in_(scopes)), conn)
+        latest = reader.latest_refresh(conn)
+        rows = reader.published_layout(conn, scopes)
     tables = []
     for name in table_names():
         part = rows[rows["table_name"] == name]
         if part.empty:
             continue
-        kind = "count" if name in catalogue.TABLES_BY_NAME else "statistic" if name in catalogue.MEASURES_BY_NAME else "public"
+        kind = "count" if name in layout.TABLES_BY_NAME else "statistic" if name in layout.MEASURES_BY_NAME else "public"
         tables.append({
             "name": name,
             "kind": kind,
@@ -49,7 +45,7 @@ def catalogue_listing(engine: sa.Engine, access: Access) -> dict:
 def latest_release(engine: sa.Engine) -> int | None:
     """Return the id of the release the catalogue now publishes (None before the first)."""
     with engine.connect() as conn:
-        latest = catalogue.latest_refresh(conn)
+        latest = reader.latest_refresh(conn)
     return latest.id if latest else None
 
 
@@ -62,5 +58,5 @@ def published_table(engine: sa.Engine, access: Access, *, name: str, period_type
     if period_type not in periods.PERIOD_TYPES:
         raise ValueError(f"period must be one of {', '.join(periods.PERIOD_TYPES)}")
     with engine.connect() as conn:
-        cells = catalogue.read_cells(conn, name, period_type, [scope], revised=True)
+        cells = reader.read_cells(conn, name, period_type, [scope], revised=True)
     return cells[["period", "category", "value", "suppressed", "revised"]].reset_index(drop=True)

@@ -4,11 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from queries import catalogue
-from queries.catalogue import indicators
+from queries.catalogue import indicators, reader
 from queries.store import periods
 from queries.accounts.access import NATIONAL, Access
-from queries.store.codes import UNITS
+from queries.store.codes import TOTAL, UNITS
 
 
 def registrations_over_time(
@@ -20,7 +19,7 @@ def registrations_over_time(
     if period_type not in periods.PERIOD_TYPES:
         raise ValueError(f"unknown period type {period_type!r}")
     with engine.connect() as conn:
-        cells = catalogue.read_cells(conn, "registrations", period_type, [scope], start=start, end=end)
+        cells = reader.read_cells(conn, "registrations", period_type, [scope], start=start, end=end)
     return cells[["period", "value", "suppressed"]].reset_index(drop=True)
 
 
@@ -56,7 +55,7 @@ def registrations_by_unit(engine: sa.Engine, access: Access, *, period_type: str
     scopes = [NATIONAL, *UNITS.values]
     with engine.connect() as conn:
         cells = indicators.read(conn, access, "registrations", period_type, scopes, start=period, end=period)
-    cells = cells[cells["category"] == catalogue.TOTAL]
+    cells = cells[cells["category"] == TOTAL]
     national = cells[cells["scope"] == NATIONAL]
     units = cells[cells["scope"] != NATIONAL].set_index("scope").reindex(UNITS.values).reset_index()
     units["suppressed"] = units["suppressed"].astype("boolean").fillna(True).astype(bool)
@@ -76,7 +75,7 @@ def reach_per_thousand(engine: sa.Engine, access: Access, *, scopes: list[str], 
     with engine.connect() as conn:
         cells = indicators.read(conn, access, "registrations", period_type, scopes, start=period, end=period)
         staff = indicators.headcounts(conn, scopes)
-    cells = cells[cells["category"] == catalogue.TOTAL].set_index("scope").reindex(scopes)
+    cells = cells[cells["category"] == TOTAL].set_index("scope").reindex(scopes)
     hidden = cells["suppressed"].astype("boolean").fillna(True).astype(bool)  # no cell: nothing to show
     headcount = pd.Series([staff.get(s, float("nan")) for s in scopes], index=cells.index, dtype=float)
     reach = (1000.0 * cells["value"] / headcount).round(1).where(~hidden)

@@ -5,9 +5,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from queries.store import codes
+from queries.store.codes import TOTAL
 from queries.catalogue import indicators
 from queries.accounts.access import Access
-from queries.catalogue import TOTAL
 
 
 def waiting_times(engine: sa.Engine, access: Access, *, scopes: list[str], period_type: str,

@@ -1,7 +1,14 @@
-"""The protection policy: pure functions that turn true counts into publishable figures.
+"""Statistical disclosure control: what may be published of the true counts, and the proof that nothing leaks.
 
 The rule, in the one sentence users see: counts are rounded to the nearest 5; counts under 10,
-and figures from which such a count could be worked out, are not shown (*).
+and figures from which such a count could be worked out, are not shown (*). This module holds the
+rule's settings (`Policy`); the package's modules:
+- `linked`: which published counts add up to which (the relations an attacker uses);
+- `audit`: the attacker, who bounds every hidden cell from everything published;
+- `protect`: secondary suppression, the cheapest further cells to hide so that the attacker fails;
+- `releases`: the ledger of every release (the past stays stable; the union is what is audited);
+- `loss`: which figures users lose to secondary suppression;
+- `solver`: HiGHS, silent, for the attacker's and the protection's programmes.
 """
 from __future__ import annotations
 

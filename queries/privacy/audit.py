@@ -13,6 +13,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -20,6 +21,7 @@ import scipy.sparse as sp
 from queries.accounts.access import NATIONAL, Access
 from queries.privacy.linked import Block, growth, parts, union_block
 from queries.privacy import Policy, integer_width, narrow_limit
+from queries.privacy.solver import programme
 
 # Far above any real count; an attacker cannot prove a hidden cell is below this.
 UNBOUNDED = 1e7
@@ -81,9 +83,6 @@ class Attacker:
     """The attacker's linear programme over one block, solved with HiGHS."""
 
     def __init__(self, block: Block, lower: np.ndarray, upper: np.ndarray):
-        import highspy
-
-        self.hs = highspy
         self.matrix = sp.vstack([block.equalities, block.inequalities]).tocsr()
         self.n_eq = block.equalities.shape[0]
         self.lower = lower.astype(float).copy()
@@ -101,41 +100,27 @@ class Attacker:
 
     def _highs(self, matrix: sp.spmatrix, lower, upper, row_lower, row_upper, cost, ipm: bool,
                integer: bool = False):
-        h = self.hs.Highs()
-        h.setOptionValue("output_flag", False)
+        options = {}
         if integer:
-            h.setOptionValue("mip_rel_gap", 0.0)
-            h.setOptionValue("mip_abs_gap", 0.0)
-            h.setOptionValue("time_limit", MIP_SECONDS)
+            options.update(mip_rel_gap=0.0, mip_abs_gap=0.0, time_limit=MIP_SECONDS)
         if ipm:
-            h.setOptionValue("solver", "ipm")
-            h.setOptionValue("run_crossover", "off")
-        matrix = matrix.tocsc()
-        lp = self.hs.HighsLp()
-        lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
-        lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lower, upper
-        lp.row_lower_, lp.row_upper_ = row_lower, row_upper
-        lp.a_matrix_.format_ = self.hs.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
-        if integer:
-            lp.integrality_ = [self.hs.HighsVarType.kInteger] * matrix.shape[1]
-        h.passModel(lp)
-        return h
+            options.update(solver="ipm", run_crossover="off")
+        return programme(matrix, lower, upper, row_lower, row_upper, cost, integer=integer, **options)
 
     def _rows(self):
-        inf = self.hs.kHighsInf
+        inf = highspy.kHighsInf
         m = self.matrix.shape[0]
         return np.r_[np.zeros(self.n_eq), np.full(m - self.n_eq, -inf)], np.zeros(m)
 
     def _run(self, h) -> np.ndarray:
         h.run()
         status = h.getModelStatus()
-        if status != self.hs.HighsModelStatus.kOptimal:
+        if status != highspy.HighsModelStatus.kOptimal:
             # The true table is always feasible, so this is numerical trouble: solve afresh once.
             h.clearSolver()
             h.run()
             status = h.getModelStatus()
-        if status != self.hs.HighsModelStatus.kOptimal:
+        if status != highspy.HighsModelStatus.kOptimal:
             raise SolverTrouble(h.modelStatusToString(status))
         return np.asarray(h.getSolution().col_value)
 
@@ -152,7 +137,7 @@ class Attacker:
         matrix = sp.vstack([sp.hstack([self.matrix, sp.csr_matrix((self.matrix.shape[0], k))]), link])
         row_lower, row_upper = self._rows()
         h = self._highs(matrix, np.r_[self.lower, np.zeros(k)], np.r_[upper, np.full(k, cap)],
-                        np.r_[row_lower, np.full(k, -self.hs.kHighsInf)], np.r_[row_upper, -sign * truth[targets]],
+                        np.r_[row_lower, np.full(k, -highspy.kHighsInf)], np.r_[row_upper, -sign * truth[targets]],
                         np.r_[np.zeros(self.n), -np.ones(k)], ipm=True)
         return self._run(h)[: self.n]
 
@@ -197,9 +182,9 @@ class Attacker:
                 v = int(targets[pos])
                 h.changeColCost(v, 1.0)
                 try:
-                    h.changeObjectiveSense(self.hs.ObjSense.kMaximize)
+                    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
                     x_max = self._run(h)
-                    h.changeObjectiveSense(self.hs.ObjSense.kMinimize)
+                    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
                     x_min = self._run(h)
                 except SolverTrouble:
                     # Unproven is unsafe: the cell keeps only the range feasible tables showed, so
@@ -218,7 +203,7 @@ class Attacker:
         return Intervals(targets, lo, hi, exact)
 
     def _solution(self, truth: np.ndarray):
-        solution = self.hs.HighsSolution()
+        solution = highspy.HighsSolution()
         solution.col_value = list(truth.astype(float))
         solution.value_valid = True
         return solution
@@ -249,10 +234,10 @@ class Attacker:
             h.changeColCost(v, 1.0)
             h.setSolution(self._solution(truth))  # the true table: a whole-number start for the search
             bounds = []
-            for sense in (self.hs.ObjSense.kMaximize, self.hs.ObjSense.kMinimize):
+            for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
                 h.changeObjectiveSense(sense)
                 h.run()
-                if h.getModelStatus() == self.hs.HighsModelStatus.kOptimal:
+                if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                     x = np.asarray(h.getSolution().col_value)
                     np.minimum(seen_lo, x[targets], out=seen_lo)
                     np.maximum(seen_hi, x[targets], out=seen_hi)

@@ -15,25 +15,28 @@ value (`fixed`), like tau-Argus's a-priori files: the protection only chooses am
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import multiprocessing
 import os
-import sys
+import pkgutil
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import highspy
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from queries.privacy import audit, linked, releases
+from queries.privacy import linked
 from queries import privacy
 from queries.accounts.access import NATIONAL
 from queries.privacy.audit import UNBOUNDED, Attacker, exact_cells, knowledge, union_knowledge, with_growth
 from queries.privacy import Policy, integer_width, narrow_limit
 from queries.privacy.releases import FREE, KEPT_HIDDEN, KEPT_SHOWN
+from queries.privacy.solver import fresh_threads, programme
 
 MAX_ROUNDS = 60
 LEVEL = {"month": 0, "quarter": 1, "year": 2}
@@ -87,29 +90,16 @@ class _Protector:
     """
 
     def __init__(self, block: linked.Block, truth: np.ndarray, cap: float):
-        import highspy
-
-        self.hs = highspy
         self.truth = truth
         self.cap = cap
         n = len(truth)
         self.n = n
         eq, ineq = block.equalities, block.inequalities
         d = sp.hstack([sp.identity(n), sp.identity(n), -sp.identity(n)]).tocsr()
-        matrix = sp.vstack([eq @ d, ineq @ d]).tocsc()
-        inf = highspy.kHighsInf
-        self.h = h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = 3 * n, matrix.shape[0]
-        lp.col_cost_ = np.zeros(3 * n)
-        lp.col_lower_, lp.col_upper_ = np.zeros(3 * n), np.zeros(3 * n)
         slack = -(ineq @ truth) if ineq.shape[0] else np.zeros(0)
-        lp.row_lower_ = np.r_[np.zeros(eq.shape[0]), np.full(ineq.shape[0], -inf)]
-        lp.row_upper_ = np.r_[np.zeros(eq.shape[0]), slack]
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
-        h.passModel(lp)
+        self.h = programme(sp.vstack([eq @ d, ineq @ d]), np.zeros(3 * n), np.zeros(3 * n),
+                           np.r_[np.zeros(eq.shape[0]), np.full(ineq.shape[0], -highspy.kHighsInf)],
+                           np.r_[np.zeros(eq.shape[0]), slack], np.zeros(3 * n))
 
     def set_bounds(self, lower: np.ndarray, upper: np.ndarray, open_lower: np.ndarray, open_upper: np.ndarray,
                    cost: np.ndarray, candidate: np.ndarray) -> None:
@@ -134,7 +124,7 @@ class _Protector:
         for sign in (1.0, -1.0):
             self.h.changeColCost(v, -sign)
             self.h.run()
-            optimal = self.h.getModelStatus() == self.hs.HighsModelStatus.kOptimal
+            optimal = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
             out.append(np.floor(sign * self.h.getSolution().col_value[v] + 1e-6) if optimal else 0.0)
         self.h.changeColCost(v, 0.0)
         self.h.changeColsCost(n3, cols, self.cost)
@@ -149,7 +139,7 @@ class _Protector:
             self.h.changeColBounds(v, lo, min(hi, move))
         try:
             self.h.run()
-            if self.h.getModelStatus() != self.hs.HighsModelStatus.kOptimal:
+            if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None
             x = np.asarray(self.h.getSolution().col_value)
         finally:
@@ -317,21 +307,27 @@ def _salt(tables: dict, policy: Policy) -> bytes:
     return h.digest()
 
 
+def privacy_modules() -> list[str]:
+    """Return the names of the privacy package and of every module in it: the code the protection rests on."""
+    inside = pkgutil.iter_modules(privacy.__path__, f"{privacy.__name__}.")
+    return [privacy.__name__, *sorted(module.name for module in inside)]
+
+
 def _code_hash():
+    # Found on disk, so that a module added to the package is covered without being listed here.
     h = hashlib.sha256()
-    for module in PRIVACY_MODULES:
-        h.update(Path(module.__file__).read_bytes())
+    for name in privacy_modules():
+        h.update(Path(importlib.util.find_spec(name).origin).read_bytes())
     return h
 
 
-PRIVACY_MODULES = (privacy, linked, audit, releases, sys.modules[__name__])
 # What an earlier release fixed is not part of the key: a cached pattern that agrees with it is
 # one the attacker passed under the same knowledge (`_agrees`).
 DIGEST_COLUMNS = [*linked.KEY, "version", "n", "fact", "cost"]
 
 
 def code_digest() -> str:
-    """Return a digest of the protection's code (the rule, the relations, the attacker, the ledger, this module)."""
+    """Return a digest of the protection's code: every module of the privacy package (`privacy_modules`)."""
     return _code_hash().hexdigest()[:16]
 
 
@@ -349,14 +345,6 @@ def block_digest(job: BlockJob, salt: bytes) -> str:
         h.update(pd.util.hash_pandas_object(frame[[c for c in DIGEST_COLUMNS if c in frame]].fillna(-1),
                                             index=False).to_numpy().tobytes())
     return h.hexdigest()
-
-
-def _fresh_solver() -> None:
-    """Give a forked worker its own HiGHS threads: the parent's are not copied by fork, and an integer
-    programme would wait for them for ever."""
-    import highspy
-
-    highspy.Highs.resetGlobalScheduler(True)
 
 
 def protect(cells: pd.DataFrame, tables: dict, policy: Policy, *, workers: int | None = None,
@@ -393,7 +381,7 @@ def protect(cells: pd.DataFrame, tables: dict, policy: Policy, *, workers: int |
         # Blocks are independent; the largest go first so the pool finishes together.
         order = sorted(todo, key=lambda i: -len(jobs[i].current))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_fresh_solver) as pool:
+                                 initializer=fresh_threads) as pool:
             fresh = dict(zip(order, pool.map(run_block, [jobs[i] for i in order])))
     else:
         fresh = {i: run_block(jobs[i]) for i in todo}

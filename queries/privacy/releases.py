@@ -12,9 +12,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from queries.privacy.linked import KEY
-from queries.store.schema import CellTruth, PublishedCell, ReleaseCell
+from queries.store.schema import CellTruth, ReleaseCell
 
-STATE = [*KEY, "value", "suppressed", "revised"]
 FREE, KEPT_SHOWN, KEPT_HIDDEN = 0, 1, 2  # `fixed`: what an earlier release decided for a cell
 
 
@@ -23,12 +22,8 @@ def _truths(conn: sa.Connection) -> pd.DataFrame:
     return truths(conn).sort_values("version").drop_duplicates(KEY, keep="last")
 
 
-def previous_state(conn: sa.Connection) -> pd.DataFrame:
-    """Return every cell of the latest release (value, status, revised) with, for count cells, version and true count."""
-    c = PublishedCell.__table__.c
-    published = pd.read_sql(sa.select(*[c[name] for name in STATE]), conn)
-    published["suppressed"] = published["suppressed"].astype(bool)
-    published["revised"] = published["revised"].astype(bool)
+def previous_state(conn: sa.Connection, published: pd.DataFrame) -> pd.DataFrame:
+    """Return the latest release's cells (`published`, from the reader) with count cells' version and true count."""
     return published.merge(_truths(conn), on=KEY, how="left")
 
 

@@ -1,4 +1,6 @@
-"""Engines, sessions and migrations of the registration store.
+"""The registration store: its engines, sessions, time limits and migrations (this module), and its modules:
+`schema` (the tables), `codes` (every code list with its labels), `periods` (months, quarters,
+years), `csvfile` (the one CSV writer), `jobs` (background jobs) and `migrations` (Alembic).
 
 Time limits (README "Configuration", `LOKET_STORE_*`): a store that accepts connections but does
 not answer (a stopped server, a lock, a saturated machine) must not hold the app's threads. Every
@@ -26,6 +28,8 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.orm import Session, sessionmaker
+
+from queries.store.schema import Registration
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'loket.sqlite'}"
@@ -206,7 +210,5 @@ def is_current(engine: sa.Engine) -> bool:
 
 def is_empty(engine: sa.Engine) -> bool:
     """Tell whether the store holds no registrations yet."""
-    from queries.store.schema import Registration
-
     with engine.connect() as conn:
         return conn.execute(sa.select(sa.func.count()).select_from(Registration)).scalar_one() == 0

@@ -1,5 +1,8 @@
 """Expected values (streefwaarden) the commissioner recorded per indicator: reference lines, never verdicts.
 
+This module records, retires and reads them; `target_rules` says which value applies to which
+months (pure functions over the reference lines).
+
 An expected value is agreed for an indicator, optionally for one product or one target group,
 and never for a unit (the evaluation warns that norms per unit would hurt the Loket's
 independence). It applies from its valid-from month. Nothing is ever overwritten: a change is a
@@ -19,8 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from queries.accounts import audit_log
-from queries import catalogue
-from queries.catalogue import indicators
+from queries.catalogue import indicators, reader
 from queries.store import periods
 from queries.accounts.access import NATIONAL, Access, AccessDenied
 from queries.store.codes import PRODUCTS, TARGET_GROUPS
@@ -245,7 +247,7 @@ def reference_lines(engine: sa.Engine, access: Access) -> pd.DataFrame:
     access.check(NATIONAL)
     # Every monitor page draws these lines; they change only when a value is recorded or retired.
     with engine.connect() as conn:
-        state = catalogue.targets_state(conn)
+        state = reader.targets_state(conn)
         known = _LINES.get(engine)
         if known is None or known[0] != state:
             df = _applying_months(_read(conn))

@@ -15,7 +15,15 @@ import random
 import zipfile
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from queries.store.schema import (
+    Contact, PublishedCell, Registration, RegistrationQuestion, Session, Survey, Unit, WebsiteVisits,
+)
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+# What an import may change: every data table, and the published catalogue.
+DATA_TABLES = (Unit, Registration, RegistrationQuestion, Session, Survey, Contact, WebsiteVisits, PublishedCell)
 
 REG_HEADER = ["aanmelding_id", "aanmelddatum", "doelgroep", "eenheid", "geslacht", "leeftijdsklasse", "kanaal",
               "bekend_via", "vraagtypen", "anonimiteitswens", "reden_anonimiteit", "product", "datum_intake",
@@ -323,3 +331,13 @@ CASES: dict[str, tuple] = {
     "a huge file with one bad row at the end": (lambda: ("groot.csv", _huge_with_one_bad_row()),
                                                 "intake_before_registration"),
 }
+
+
+def snapshot(engine) -> dict[str, list[tuple]]:
+    """Every row of every data table (and the published catalogue), in a stable order."""
+    out = {}
+    with engine.connect() as conn:
+        for model in DATA_TABLES:
+            table = model.__table__
+            out[table.name] = [tuple(r) for r in conn.execute(sa.select(table).order_by(*table.primary_key.columns))]
+    return out

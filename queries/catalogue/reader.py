@@ -1,0 +1,86 @@
+"""The one reader of the published catalogue: every figure a page, export or the API shows is read here.
+
+The published cells are written only by the refresh (`queries.catalogue.release`); everything
+else reads them through these functions, which hand out protected figures only. The release
+metadata (`latest_refresh`) and the state the pages' caches depend on (`data_version`) are read
+here too.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from queries.privacy.linked import KEY
+from queries.store.schema import CatalogueRefresh, IndicatorTarget, PublishedCell
+
+def latest_refresh(conn: sa.Connection) -> CatalogueRefresh | None:
+    """Return the newest catalogue refresh, or None when the catalogue was never built."""
+    row = conn.execute(sa.select(CatalogueRefresh.__table__).order_by(CatalogueRefresh.id.desc()).limit(1)).first()
+    return CatalogueRefresh(**row._mapping) if row else None
+
+
+def targets_state(conn: sa.Connection) -> tuple:
+    """Return what changes whenever an expected value is recorded or retired (rows are never edited otherwise)."""
+    t = IndicatorTarget
+    return tuple(conn.execute(sa.select(sa.func.count(), sa.func.max(t.id), sa.func.max(t.retired_at))).one())
+
+
+def data_version(engine: sa.Engine) -> str:
+    """Return what every published page depends on: the latest refresh and the state of the expected values."""
+    with engine.connect() as conn:
+        refresh_id = conn.execute(sa.select(sa.func.max(CatalogueRefresh.id))).scalar()
+        targets = targets_state(conn)
+    return f"{refresh_id}:{targets[0]}:{targets[1]}:{targets[2]}"
+
+
+CELL_FIELDS = ("scope", "period", "category", "value", "suppressed")
+
+
+def cell_rows(conn: sa.Connection, table_name: str, period_type: str, scopes: list[str], *,
+              start: str | None = None, end: str | None = None, revised: bool = False) -> list[sa.Row]:
+    """Return the protected cells of one table for some scopes (within a period range), in period order."""
+    c = PublishedCell.__table__.c
+    # One index slice (table, period type, scope, period); the periods of one type sort as text.
+    query = (
+        sa.select(c.scope, c.period, c.category, c.value, c.suppressed, *([c.revised] if revised else []))
+        .where(c.table_name == table_name, c.period_type == period_type, c.scope.in_(scopes))
+        .order_by(c.scope, c.period, c.category)
+    )
+    if start:
+        query = query.where(c.period >= start)
+    if end:
+        query = query.where(c.period <= end)
+    return conn.execute(query).all()
+
+
+def periods_of(conn: sa.Connection, table_name: str, period_type: str, scope: str) -> list[str]:
+    """Return the periods one table has published cells for in one scope, in order (read from the index)."""
+    c = PublishedCell.__table__.c
+    query = (sa.select(c.period).distinct()
+             .where(c.table_name == table_name, c.period_type == period_type, c.scope == scope).order_by(c.period))
+    return list(conn.execute(query).scalars())
+
+
+def read_cells(conn: sa.Connection, table_name: str, period_type: str, scopes: list[str], *,
+               start: str | None = None, end: str | None = None, revised: bool = False) -> pd.DataFrame:
+    """Return the protected cells of one table for some scopes (within a period range), in period order."""
+    rows = cell_rows(conn, table_name, period_type, scopes, start=start, end=end, revised=revised)
+    return pd.DataFrame.from_records(rows, columns=[*CELL_FIELDS, *(["revised"] if revised else [])])
+
+
+
+STATE = [*KEY, "value", "suppressed", "revised"]  # what the next refresh compares with
+
+
+def published_state(conn: sa.Connection) -> pd.DataFrame:
+    """Return every published cell as the latest release published it (value, status, revised), for the next refresh."""
+    c = PublishedCell.__table__.c
+    published = pd.read_sql(sa.select(*[c[name] for name in STATE]), conn)
+    return published.astype({"suppressed": bool, "revised": bool})
+
+
+def published_layout(conn: sa.Connection, scopes: list[str]) -> pd.DataFrame:
+    """Return which (table, period type, period, category) have published cells in some scopes (the API's listing)."""
+    c = PublishedCell.__table__.c
+    return pd.read_sql(sa.select(c.table_name, c.period_type, c.period, c.category).distinct()
+                       .where(c.scope.in_(scopes)), conn)

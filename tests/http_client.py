@@ -1,0 +1,53 @@
+"""What a client sends: Basic credentials and the requests Dash's renderer posts (tests, benchmarks, load tests)."""
+from __future__ import annotations
+
+import json
+
+from werkzeug.datastructures import Authorization
+
+from dashboard.web.security import ROUTER_OUTPUT
+
+
+def basic_auth_header(username: str, password: str) -> str:
+    """Return the value of an `Authorization` header for HTTP Basic credentials."""
+    return Authorization("basic", {"username": username, "password": password}).to_header()
+
+
+def router_request(pathname, search, changed: list[str] | None = None) -> dict:
+    """Return the request Dash's renderer posts to lay out a page.
+
+    `changed`: the location props that changed (both on a page load; on a navigation click those
+    that differ from the page before).
+    """
+    changed = changed or ["_pages_location.pathname", "_pages_location.search"]
+    return {
+        "output": ROUTER_OUTPUT,
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": list(changed),
+        "parsedChangedPropsIds": list(changed),
+    }
+
+
+def router_body(pathname: str, search: str = "") -> dict:
+    """Return the request of a click in the navigation: only the path changed."""
+    return router_request(pathname, search, ["_pages_location.pathname"])
+
+
+def callback_body(output: str, outputs, inputs: list[tuple[str, str, object]], state=()) -> dict:
+    """Return the request Dash's renderer posts for a callback: (id, property, value) inputs, the first one changed."""
+    return {
+        "output": output, "outputs": outputs,
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+    }
+
+
+def body_text(response) -> str:
+    """Return a response's body as text; JSON is decoded so that escapes (\\u002f) do not hide text."""
+    data = response.get_data(as_text=True)
+    if response.mimetype == "application/json":
+        return json.dumps(json.loads(data), ensure_ascii=False)
+    return data
