@@ -22,7 +22,7 @@ from queries.accounts import users
 from queries.demo import load_demo
 from queries.privacy import Policy
 from tests import browsing, monitor_fixtures
-from tests.stores import fresh_store, pg_url
+from tests.stores import DEMO_TODAY, fresh_store, pg_url
 
 
 
@@ -57,7 +57,6 @@ def sqlite_store(tmp_path) -> sa.Engine:
     return fresh_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
 
 
-DEMO_TODAY = __import__("datetime").date(2026, 11, 28)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Test stores: an emptied, migrated store on SQLite or PostgreSQL (one PostgreSQL database per xdist worker)."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 
@@ -12,6 +13,7 @@ from queries import store
 from queries.store.schema import Base
 
 PG_ENV = "LOKET_TEST_PG_URL"
+DEMO_TODAY = dt.date(2026, 11, 28)  # the day the session's demo store is built as of (conftest: demo_store)
 
 
 def _worker_database(url: str) -> str:

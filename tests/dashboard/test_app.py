@@ -2,14 +2,13 @@ import datetime as dt
 
 import pytest
 
-from dashboard import create_app
 from tests.http_client import basic_auth_header
 from dashboard.config import Config
 import importlib
 from queries import catalogue
 from queries.accounts import users
 from queries.privacy import Policy
-from tests.factories import add_registrations, add_units, registration
+from tests.factories import add_registrations, add_units, make_app, registration
 from tests.monitor_fixtures import figure_of
 
 PROGRAMME = ("test-programme", "programme-pass-001")
@@ -32,7 +31,7 @@ def small_store(sqlite_store):
 
 @pytest.fixture
 def app(small_store):
-    return create_app({"DATABASE_URL": str(small_store.url), "DEMO_MODE": False, "TESTING": True})
+    return make_app(small_store)
 
 
 @pytest.fixture
@@ -42,7 +41,7 @@ def page(app):
 
 
 def test_factory_honours_test_config(small_store):
-    app = create_app({"DATABASE_URL": str(small_store.url), "DEMO_MODE": False, "TESTING": True, "MIN_COUNT": 20})
+    app = make_app(small_store, MIN_COUNT=20)
     assert app.server.testing
     assert app.server.extensions["loket"].policy.k == 20
 

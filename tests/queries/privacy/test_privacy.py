@@ -123,7 +123,7 @@ def test_the_solver_prints_no_banner_in_a_fresh_process():
             " np.ones(2))\n"
             "h.run()\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          cwd=Path(__file__).resolve().parents[1])
+                          cwd=Path(__file__).resolve().parents[3])
     assert (done.stdout, done.stderr) == ("", "")
 
 

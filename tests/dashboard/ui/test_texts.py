@@ -11,7 +11,7 @@ import pytest
 from dashboard.ui import texts
 from dashboard.ui.texts.catalogue import AREAS, TEXTS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SOURCES = sorted(p for folder in ("dashboard", "queries", "tests", "benchmarks") for p in (ROOT / folder).rglob("*.py")
                  if "vendor" not in p.parts)
 LITERAL_KEY = re.compile(r"""(?<![\w.])t\(\s*(["'])([^"'{}]+)\1""")  # t with a quoted key, never an f-string

@@ -24,7 +24,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 from werkzeug.security import generate_password_hash
 
-from dashboard import create_app, exports
+from dashboard import exports
 from dashboard.exports.csv_xlsx import chart_csv, chart_xlsx
 from dashboard.exports.images import image_figure
 from dashboard.exports.meta import escape
@@ -36,7 +36,7 @@ from queries.accounts.access import Access
 from queries.privacy import SYMBOL, Policy
 from tests.stores import fresh_store
 from tests.dash_text import text_of
-from tests.factories import add_registrations, add_units, registration
+from tests.factories import add_registrations, add_units, make_app, registration
 from tests.monitor_fixtures import walk
 
 TODAY = dt.date(2014, 4, 2)
@@ -66,7 +66,7 @@ def _app(engine, **settings):
     with pytest.MonkeyPatch.context() as env:
         for name in POLICY_SETTINGS:  # the defaults of the code, whatever the shell running the tests says
             env.delenv(name, raising=False)
-        return create_app({"DATABASE_URL": str(engine.url), "DEMO_MODE": False, "TESTING": True, **settings})
+        return make_app(engine, **settings)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from dashboard import cli, create_app
+from dashboard import cli
 from dashboard.ui.texts import t
 from queries.accounts import audit_log
 from queries import catalogue
@@ -41,11 +41,11 @@ from tests.import_corpus import (
     registrations_csv, session, snapshot,
 )
 from tests.stores import fresh_store
-from tests.factories import add_accounts, headers
+from tests.factories import add_accounts, headers, make_app
 from tests.http_client import basic_auth_header, body_text, router_body
 
 TODAY = dt.date(2026, 11, 28)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 ADMIN = Access("beheerder", "admin")
 CONTACT_HEADER = ["contact_id", "tijdstip", "kanaal", "eenheid", "doelgroep", "leidde_tot_aanmelding"]
 
@@ -425,7 +425,7 @@ def test_the_api_csv_goes_through_the_writer(sqlite_store, monkeypatch):
                           "suppressed": [False, True]})
     monkeypatch.setattr(tables, "published_table", lambda *a, **k: cells.copy())
     users.add_user(sqlite_store, "api-programme", "programme-pass-001", "programme")
-    app = create_app({"DATABASE_URL": str(sqlite_store.url), "DEMO_MODE": False, "TESTING": True})
+    app = make_app(sqlite_store)
     client = app.server.test_client()
     calls = []
     real = csvfile.Writer.writerow
@@ -525,7 +525,7 @@ def test_the_app_start_finishes_a_due_refresh_in_the_background(sqlite_store, tm
         publish(engine, policy)
 
     monkeypatch.setattr(catalogue, "refresh", slow_refresh)
-    create_app({"DATABASE_URL": str(sqlite_store.url), "DEMO_MODE": False, "TESTING": True})
+    make_app(sqlite_store)
     assert started.wait(30)  # the refresh runs ...
     assert refresh_due.due(sqlite_store) is not None  # ... and the app was built before it ended
     release.set()
@@ -533,13 +533,13 @@ def test_the_app_start_finishes_a_due_refresh_in_the_background(sqlite_store, tm
         if thread.name == "loket-due-refresh":
             thread.join(30)
     assert len(calls) == 1 and refresh_due.due(sqlite_store) is None
-    create_app({"DATABASE_URL": str(sqlite_store.url), "DEMO_MODE": False, "TESTING": True})
+    make_app(sqlite_store)
     assert not [t for t in threading.enumerate() if t.name == "loket-due-refresh"] and len(calls) == 1
 
 
 def test_a_real_refresh_at_app_start(sqlite_store, tmp_path):
     load(sqlite_store, sorted(EXAMPLES.glob("*.csv")))
-    create_app({"DATABASE_URL": str(sqlite_store.url), "DEMO_MODE": False, "TESTING": True})
+    make_app(sqlite_store)
     for thread in threading.enumerate():
         if thread.name == "loket-due-refresh":
             thread.join(120)
@@ -549,7 +549,7 @@ def test_a_real_refresh_at_app_start(sqlite_store, tmp_path):
 def test_the_admin_pages_say_that_a_refresh_is_due(tmp_path, monkeypatch):
     engine = fresh_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     add_accounts(engine)
-    app = create_app({"DATABASE_URL": str(engine.url), "DEMO_MODE": False, "TESTING": True})
+    app = make_app(engine)
     client = app.server.test_client()
     before = body_text(client.post("/_dash-update-component", json=router_body("/beheer/import"),
                                  headers=headers("admin")))

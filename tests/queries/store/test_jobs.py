@@ -10,9 +10,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from dashboard import create_app, exports
+from dashboard import exports
 from dashboard.exports import export_ui
 from dashboard.web import jobs
+from tests.factories import make_app
 from tests.http_client import basic_auth_header
 from queries.accounts import users
 from queries.accounts.access import Access
@@ -126,7 +127,7 @@ def instances(any_store, monkeypatch):
         users.add_user(any_store, name, password, role, unit)
     url = any_store.url.render_as_string(hide_password=False)
     # Dash hands its callbacks to the app set up next (on its first request): each instance is made when needed.
-    return lambda: create_app({"DATABASE_URL": url, "DEMO_MODE": False, "TESTING": True}).server.test_client()
+    return lambda: make_app(url).server.test_client()
 
 
 def _pack(client, role: str, trigger: str, job=None):

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from dash import dcc, html
 
 from dashboard.ui import controls, figures
-from dashboard import create_app
 from dashboard.web import runtime
 from dashboard.web.auth import current_access
+from tests.factories import make_app
 from tests.http_client import basic_auth_header
 from dashboard.ui.components import definition_anchor
 from dashboard.ui.texts import LANG_COOKIE, TEXTS, fmt_value, rule_sentence, rule_text, t
@@ -43,7 +43,7 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app(store):
-    return create_app({"DATABASE_URL": str(store.url), "DEMO_MODE": False, "TESTING": True})
+    return make_app(store)
 
 
 @pytest.fixture(scope="module")

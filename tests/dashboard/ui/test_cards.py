@@ -11,7 +11,7 @@ import pytest
 from dashboard.ui import figures, tables
 from queries.privacy import SYMBOL
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _frame(periods: list[str], hidden: int | None = None) -> pd.DataFrame:

@@ -5,12 +5,11 @@ import io
 
 import pytest
 
-from dashboard import create_app
 from tests.http_client import basic_auth_header
 from queries import catalogue
 from queries.accounts import users
 from queries.privacy import Policy
-from tests.factories import add_registrations, add_units, registration
+from tests.factories import add_registrations, add_units, make_app, registration
 
 PROGRAMME = ("api-programme", "programme-pass-001")
 UNIT_NN = ("api-unit-nn", "unit-nn-pass-0001")
@@ -26,7 +25,7 @@ def client(sqlite_store):
     catalogue.refresh(sqlite_store, Policy(), today=dt.date(2015, 1, 10))
     users.add_user(sqlite_store, *PROGRAMME, "programme")
     users.add_user(sqlite_store, *UNIT_NN, "unit", "NN")
-    app = create_app({"DATABASE_URL": str(sqlite_store.url), "DEMO_MODE": False, "TESTING": True})
+    app = make_app(sqlite_store)
     return app.server.test_client()
 
 

@@ -15,7 +15,6 @@ from queries.store.schema import AuditEntry, ImportBatch, Job, Registration
 from tests.import_corpus import EXAMPLES, fake_refresh, registration, registrations, registrations_csv
 from tests.factories import headers
 from tests.http_client import body_text, callback_body, router_body
-from tests.test_auth import app, client, filled_store_file, store  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.usefixtures("fast_hashes")
 

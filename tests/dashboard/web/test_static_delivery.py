@@ -23,6 +23,7 @@ from flask_compress import flask_compress
 from plotly.offline import get_plotlyjs_version
 
 from dashboard import ROOT, create_app
+from tests.factories import make_app
 from tests.http_client import basic_auth_header
 from queries.accounts import users
 from tests import monitor_fixtures
@@ -37,7 +38,7 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture
 def app(sqlite_store):
     users.add_user(sqlite_store, *USER, "programme")
-    return create_app({"DATABASE_URL": str(sqlite_store.url), "DEMO_MODE": False, "TESTING": True})
+    return make_app(sqlite_store)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import importlib
 import json
 import os
@@ -22,75 +21,21 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from dashboard.web import auth, security
-from dashboard import create_app
 from dashboard.web.auth import access_from_claims, current_access, parse_basic
 from tests.http_client import basic_auth_header, body_text, callback_body, router_body
 from dashboard.config import DEV_SECRET_KEY, Config
 from dashboard.ui.texts import t
 from queries.accounts import audit_log, users
-from queries import catalogue
 from queries.accounts.access import Access, AccessDenied
-from queries.privacy import Policy
 from queries.monitor.registrations import registrations_over_time
 from queries.store.schema import AuditEntry, LoginFailure, User
-from queries.store import get_engine
-from tests.stores import fresh_store
-from tests.factories import ACCOUNTS, NO_ROLE, add_accounts, add_registrations, add_units, headers, registration
+from tests.factories import ACCOUNTS, NO_ROLE, add_units, headers, make_app
 
 LONG_KEY = "k" * 48
 
 
 pytestmark = pytest.mark.usefixtures("fast_hashes")
 NO_ROLE_HEADERS = {"Authorization": basic_auth_header(*NO_ROLE)}
-
-
-def fill(engine) -> None:
-    """March 2014: 23 registrations in Noord-Nederland, 12 in Limburg; published as of May 2014."""
-    with engine.begin() as conn:
-        add_units(conn)
-        rows = [registration(dt.date(2014, 3, 1 + i % 28), "NN") for i in range(23)]
-        rows += [registration(dt.date(2014, 3, 2 + i), "LB") for i in range(12)]
-        add_registrations(conn, rows)
-    catalogue.refresh(engine, Policy(), today=dt.date(2014, 5, 2))
-
-
-@pytest.fixture(scope="module")
-def filled_store_file(tmp_path_factory) -> Path:
-    """A filled store with the accounts, built once: the catalogue refresh takes a few seconds."""
-    path = tmp_path_factory.mktemp("template") / "store.sqlite"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(users, "generate_password_hash",
-                      functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
-        engine = fresh_store(f"sqlite:///{path}")
-        fill(engine)
-        add_accounts(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def store(filled_store_file, tmp_path):
-    """A copy of the filled store for one test."""
-    target = tmp_path / "filled.sqlite"
-    shutil.copyfile(filled_store_file, target)
-    return get_engine(f"sqlite:///{target}")
-
-
-def make_app(engine, **overrides):
-    config = {"DATABASE_URL": str(engine.url), "DEMO_MODE": False, "TESTING": True, **overrides}
-    return create_app(config)
-
-
-@pytest.fixture
-def app(store):
-    return make_app(store)
-
-
-@pytest.fixture
-def client(app):
-    return app.server.test_client()
 
 
 @pytest.fixture

@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from dash import html
 
 from dashboard.ui import cards, figures
-from dashboard import cli, create_app, exports
+from dashboard import cli, exports
 from dashboard.exports.contents import key_figure_rows
 from dashboard.exports.pack import pack_xlsx
+from tests.factories import make_app
 from tests.http_client import basic_auth_header
 from dashboard.ui.texts import LANG_COOKIE, TEXTS, fmt_value, t
 from queries import catalogue, targets
@@ -276,7 +277,7 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app(store):
-    return create_app({"DATABASE_URL": str(store.url), "DEMO_MODE": False, "TESTING": True})
+    return make_app(store)
 
 
 @pytest.fixture(scope="module")
