@@ -175,8 +175,9 @@ def comparison_text(key: str, parts: dict, expected: float | None, lang: str) ->
 
 
 def definition_key(key: str) -> str:
-    """Return the key of the definition that explains an indicator (an aspect rating: the ratings' one)."""
-    return key if f"ind.{key}.def" in TEXTS else "aspect_ratings" if key.startswith("rating_") else key
+    """Return the key of the definition that explains an indicator (its declaration's `defined_by`, or its own)."""
+    ind = indicators.INDICATORS.get(key)
+    return ind.defined_by if ind is not None and ind.defined_by else key
 
 
 def indicator_name(key: str, lang: str) -> str:
