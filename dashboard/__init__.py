@@ -1,6 +1,7 @@
 """The Loket monitor: a Dash app over the protected catalogue of the registration store."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import dash
@@ -8,11 +9,13 @@ import flask
 
 from dashboard.exports import export_ui  # the export callbacks (issue #6)
 from dashboard.web import api, auth, cache, compression, patches, runtime, security
+from dashboard import delivery
 from dashboard.config import Config
 from dashboard.ui.layout import shell
 from dashboard.ui.texts import DEFAULT_LANGUAGE, LANG_COOKIE, LANGUAGES
 from queries import catalogue, store
 from queries.catalogue import refresh_due
+from queries.accounts.access import Access
 from queries.demo import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +33,8 @@ def _prepare_store(cfg: Config):
     else:
         # Rows an import loaded but did not publish (a crash or a failed refresh after its commit):
         # published in a background thread, so the app serves at once (queries/catalogue/refresh_due.py).
-        refresh_due.finish_in_background(engine, runtime.policy_from(cfg))
+        refresh_due.finish_in_background(engine, runtime.policy_from(cfg), after=functools.partial(
+            delivery.start_after_refresh, cfg, engine, Access("loket (due refresh)", "admin")))
     return engine
 
 

@@ -84,6 +84,19 @@ class Config:
     CACHE_SECONDS: int = field(default_factory=lambda: _env_int("LOKET_CACHE_SECONDS", 3600))
     CACHE_PAGES: int = field(default_factory=lambda: _env_int("LOKET_CACHE_PAGES", 2000))
     REDIS_URL: str = field(default_factory=lambda: os.environ.get("REDIS_URL", ""))
+    # Delivery of the steering pack (README "Delivery"): the mail server (no host: nothing is sent),
+    # the largest attachment (larger packs are sent as a link to the archive at PUBLIC_URL), and the
+    # archive of every release's packs: in the store, or in ARCHIVE_DIR; kept ARCHIVE_MONTHS (0: always).
+    SMTP_HOST: str = field(default_factory=lambda: os.environ.get("LOKET_SMTP_HOST", ""))
+    SMTP_PORT: int = field(default_factory=lambda: _env_int("LOKET_SMTP_PORT", 587))
+    SMTP_TLS: str = field(default_factory=lambda: os.environ.get("LOKET_SMTP_TLS", "starttls").strip().lower())
+    SMTP_USER: str = field(default_factory=lambda: os.environ.get("LOKET_SMTP_USER", ""))
+    SMTP_PASSWORD: str = field(default_factory=lambda: os.environ.get("LOKET_SMTP_PASSWORD", ""))
+    MAIL_FROM: str = field(default_factory=lambda: os.environ.get("LOKET_MAIL_FROM", "loket-monitor@localhost"))
+    MAIL_MAX_MB: float = field(default_factory=lambda: _env_float("LOKET_MAIL_MAX_MB", 10))
+    PUBLIC_URL: str = field(default_factory=lambda: os.environ.get("LOKET_PUBLIC_URL", "http://127.0.0.1:8050"))
+    ARCHIVE_DIR: str = field(default_factory=lambda: os.environ.get("LOKET_ARCHIVE_DIR", ""))
+    ARCHIVE_MONTHS: int = field(default_factory=lambda: _env_int("LOKET_ARCHIVE_MONTHS", 24))
     TESTING: bool = False
 
     @classmethod

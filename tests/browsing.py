@@ -15,12 +15,20 @@ ARTIFACTS = HERE / "artifacts"
 # Pages without charts, and what shows they are laid out.
 NO_CHARTS = {"/definities": "article.definition", "/streefwaarden": "#targets-history"}
 
-# Every module of browser tests carries this: --browser runs them; under CI a missing Chromium fails them.
+# Every test that drives Chromium (pages, axe, chart images, packs) carries these: --browser runs them,
+# and under CI a missing Chromium fails them rather than skipping.
 MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
                        reason="needs /usr/bin/chromium (apt-get install chromium); required under CI"),
 ]
+
+
+def mark(test):
+    """Mark one test as driving Chromium (see MARKS)."""
+    for m in reversed(MARKS):
+        test = m(test)
+    return test
 
 
 def context(browser, server, role: str, **kwargs):

@@ -6,7 +6,9 @@ import sys
 
 import pandas as pd
 
+from dashboard import delivery
 from dashboard.cli.common import open_store
+from dashboard.cli.deliver import run_delivery
 from dashboard.config import Config
 from dashboard.web.runtime import policy_from
 from queries import catalogue
@@ -21,8 +23,9 @@ def cmd_refresh(args, cfg: Config) -> int:
     if getattr(args, "status", False):
         return _refresh_status(open_store(cfg))
     print("Publishing the protected catalogue (the attacker check runs only on blocks whose counts changed)...", file=sys.stderr)
+    engine = open_store(cfg)
     try:
-        run = catalogue.refresh(open_store(cfg), policy_from(cfg))
+        run = catalogue.refresh(engine, policy_from(cfg))
     except UnknownCodes as exc:
         print(f"loket refresh: nothing published: {exc}", file=sys.stderr)
         return 2
@@ -30,6 +33,8 @@ def cmd_refresh(args, cfg: Config) -> int:
           f"{run.primary_suppressed:,} hidden by the rule, {run.secondary_suppressed:,} more hidden so they cannot "
           f"be worked out, {run.revised_cells} revised; {run.blocks_protected} of {run.blocks} blocks attacked "
           f"again, the others unchanged ({run.seconds:.1f} s).")
+    if delivery.smtp_configured(cfg):  # a new release: its subscribers get their packs now
+        return run_delivery(cfg, engine)
     return 0
 
 

@@ -5,7 +5,9 @@ import sys
 import time
 from pathlib import Path
 
+from dashboard import delivery
 from dashboard.cli.common import clear_progress, open_store, os_user
+from dashboard.cli.deliver import run_delivery
 from dashboard.config import Config
 from dashboard.web.runtime import policy_from
 from queries.accounts.access import Access
@@ -73,7 +75,10 @@ def cmd_import(args, cfg: Config) -> int:
     if writer is not None and result.error_count > REPORT_PREVIEW:
         print(f"... and {result.error_count - REPORT_PREVIEW:,} more; all of them are in {args.report}", file=sys.stderr)
     print(_summary_table(result))
-    return _conclude(result, args)
+    code = _conclude(result, args)
+    if code == 0 and result.refreshed and delivery.smtp_configured(cfg):  # a new release: its subscribers' packs
+        return run_delivery(cfg, engine)
+    return code
 
 
 def _error_line(error, lang: str) -> str:

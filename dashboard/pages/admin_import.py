@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 import dash
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
+from dashboard import delivery
 from dashboard.web import jobs, runtime
 from dashboard.web.auth import current_access
 from dashboard.ui.components import message
@@ -111,12 +112,13 @@ def _packed(files: list[tuple[str, bytes]]) -> tuple[bytes, list[dict]]:
 
 def _submit(job_id: str, detail: dict, *, access: Access, lang: str) -> None:
     rt = runtime.current()
-    work = functools.partial(_job, job_id, detail, rt.engine, rt.policy, access, lang, jobs.folder(rt.config))
+    work = functools.partial(_job, job_id, detail, rt.engine, rt.policy, access, lang, rt.config)
     jobs.submit(rt.engine, "import", job_id, work, failed="admin_import.failed")
 
 
-def _job(job_id: str, detail: dict, engine, policy, access: Access, lang: str, folder: Path | None) -> None:
-    """Check or load the job's uploads (run by `dashboard.web.jobs`, which fails the job on an error)."""
+def _job(job_id: str, detail: dict, engine, policy, access: Access, lang: str, config) -> None:
+    """Check or load the job's uploads (run by `dashboard.web.jobs`, which fails the job on an error); a load
+    that published a release starts its delivery to the subscribers."""
     phase, valid_only = detail["phase"], detail["valid_only"]
     packed = store_jobs.job_input(engine, job_id)
     if packed is None:
@@ -155,8 +157,10 @@ def _job(job_id: str, detail: dict, engine, policy, access: Access, lang: str, f
                                            audit=access, via="upload")
         store_jobs.finish(engine, job_id, detail={**detail, "summary": importer.result_summary(result), "errors": shown},
                           name=f"loket-import-fouten-{dt.date.today():%Y%m%d}.csv", mime="text/csv",
-                          data=report_path.read_bytes(), folder=folder,
+                          data=report_path.read_bytes(), folder=jobs.folder(config),
                           drop_input=phase == "load")  # the data are in the store now (or were refused)
+    if result.refreshed:
+        delivery.start_after_refresh(config, engine, access)
 
 
 # --- rendering ---------------------------------------------------------------------------------------

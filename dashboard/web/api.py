@@ -9,6 +9,7 @@ from dashboard.web import runtime
 from dashboard.web.auth import current_access
 from dashboard.ui.texts import fmt_number, rule_sentence
 from queries.store import csvfile
+from queries import catalogue
 from queries.catalogue import tables
 from queries.accounts.access import NATIONAL
 
@@ -41,7 +42,7 @@ def table(name: str):
         return _problem(400, str(error))
     cells = cells.assign(
         value=cells["value"].astype(object).where(~cells["suppressed"], None),
-        display=[fmt_number(None if s else v, "en", 0 if name in tables.catalogue.TABLES_BY_NAME else 1)
+        display=[fmt_number(None if s else v, "en", 0 if name in catalogue.TABLES_BY_NAME else 1)
                  for v, s in zip(cells["value"], cells["suppressed"])],
     )
     release = tables.latest_release(runtime.current().engine)

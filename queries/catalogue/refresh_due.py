@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import logging
 import threading
+from typing import Callable
 import time
 
 import sqlalchemy as sa
@@ -82,8 +83,11 @@ def finish(engine: sa.Engine, policy) -> bool:
         return True
 
 
-def finish_in_background(engine: sa.Engine, policy) -> threading.Thread | None:
+def finish_in_background(engine: sa.Engine, policy,
+                         after: Callable[[], object] | None = None) -> threading.Thread | None:
     """At app start: when a refresh is due, run it in a background thread and return that thread.
+
+    `after`: called once the refresh published a release (the app starts delivering its packs).
 
     The app serves at once (the pages show the figures published before, and the admin pages say
     a refresh is due); a failure is logged and the mark stays, so the next start, import or
@@ -101,7 +105,8 @@ def finish_in_background(engine: sa.Engine, policy) -> threading.Thread | None:
 
     def run() -> None:
         try:
-            finish(engine, policy)
+            if finish(engine, policy) and after is not None:
+                after()
         except Exception:  # noqa: BLE001 - logged; the mark stays, so it is tried again
             log.exception("the due catalogue refresh failed; run `loket refresh`")
 

@@ -348,3 +348,77 @@ class Job(Base):
         sa.Index("ix_jobs_owner_state", "owner", "state"),
         sa.CheckConstraint("state IN ('waiting', 'running', 'done', 'failed')", name="known_state"),
     )
+
+
+class Subscription(Base):
+    """A recipient of the monthly steering pack: which account, where to, for which scope, in which format.
+
+    `role` and `unit_code` are the account's when it was subscribed (queries/delivery/subscriptions.py):
+    a pack is sent only while the account still has them. `scope` is the pack's: NL or a unit code
+    (a unit account's is always its own unit).
+    """
+
+    __tablename__ = "subscriptions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    role: Mapped[str] = mapped_column(sa.String(16))
+    unit_code: Mapped[str | None] = mapped_column(Code)
+    scope: Mapped[str] = mapped_column(Code)
+    format: Mapped[str] = mapped_column(sa.String(8))
+    language: Mapped[str] = mapped_column(sa.String(2))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by: Mapped[str] = mapped_column(sa.String(80))
+    created_at: Mapped[dt.datetime]
+    __table_args__ = (
+        sa.CheckConstraint("format IN ('pptx', 'pdf', 'xlsx')", name="known_format"),
+        sa.CheckConstraint("language IN ('nl', 'en')", name="known_language"),
+        sa.CheckConstraint("role IN ('programme', 'unit', 'admin')", name="known_role"),
+        sa.CheckConstraint("role <> 'unit' OR scope = unit_code", name="unit_gets_own_unit"),
+    )
+
+
+class PackArchive(Base):
+    """One steering pack of a release for a scope, format and language: made once, sent to every subscriber.
+
+    Its bytes are in `data`, or in a file (`path`, in `LOKET_ARCHIVE_DIR`) when a folder is configured.
+    """
+
+    __tablename__ = "pack_archive"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_refreshes.id"))
+    scope: Mapped[str] = mapped_column(Code)
+    format: Mapped[str] = mapped_column(sa.String(8))
+    language: Mapped[str] = mapped_column(sa.String(2))
+    period: Mapped[str] = mapped_column(sa.String(8))
+    file_name: Mapped[str] = mapped_column(sa.String(255))
+    size: Mapped[int]
+    data: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    path: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    __table_args__ = (sa.UniqueConstraint("release_id", "scope", "format", "language"),)
+
+
+class Delivery(Base):
+    """The mailing of one release's pack to one subscription (at most one per pair).
+
+    `sending` is a claim: the run that set it (`claimed_by`) sends; one whose claim is older than
+    a run may take it over. A failed attempt goes back to `pending` until the attempts run out.
+    """
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(sa.ForeignKey("subscriptions.id"))
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_refreshes.id"), index=True)
+    state: Mapped[str] = mapped_column(sa.String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(255))
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(32))
+    created_at: Mapped[dt.datetime]
+    claimed_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    archive_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pack_archive.id", ondelete="SET NULL"))
+    __table_args__ = (
+        sa.UniqueConstraint("subscription_id", "release_id"),
+        sa.CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed')", name="known_state"),
+    )

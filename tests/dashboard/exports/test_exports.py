@@ -11,8 +11,6 @@ import csv
 import importlib
 import io
 import json
-import os
-import shutil
 import struct
 import threading
 import time
@@ -36,14 +34,11 @@ from queries.accounts.access import Access
 from queries.store.codes import UNITS
 from queries.privacy import SYMBOL, Policy
 from queries.store.schema import AuditEntry, Job
-from tests import monitor_fixtures
+from tests import browsing, monitor_fixtures
 from tests.monitor_fixtures import EXPECTED_WAITING, PROGRAMME, UNIT, walk
 
 ROLES = {"programme": PROGRAMME, "unit": UNIT}
 OTHER_UNITS = [u for u in UNITS if u.code != "NN"]
-HAS_CHROMIUM = bool(shutil.which("chromium") or shutil.which("chromium-browser") or os.path.exists("/usr/bin/chromium"))
-needs_chromium = pytest.mark.skipif(not HAS_CHROMIUM and os.environ.get("CI") != "true",
-                                    reason="needs chromium for kaleido (apt-get install chromium); required under CI")
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +158,7 @@ def test_xlsx_has_numbers_symbols_and_a_sheet_with_the_rule(app):
 
 # --- chart images -----------------------------------------------------------------------------------------------
 
-@needs_chromium
+@browsing.mark
 def test_png_is_full_hd_and_svg_has_title_scope_period_data_date_and_legend_drawn_in(app):
     release = release_of(app)
     pack = pack_for(app, "unit", {"periode": "year"})
@@ -181,7 +176,7 @@ def test_png_is_full_hd_and_svg_has_title_scope_period_data_date_and_legend_draw
         assert unit.nl not in text
 
 
-@needs_chromium
+@browsing.mark
 def test_one_browser_is_kept_warm_and_serves_several_threads():
     import plotly.graph_objects as go
 
@@ -288,7 +283,7 @@ def test_the_programme_exports_a_chosen_units_chart_as_xlsx(app):
     assert "Limburg" in str([c.value for row in book.worksheets[0].iter_rows() for c in row])
 
 
-@needs_chromium
+@browsing.mark
 def test_png_through_the_callback(app):
     client = app.server.test_client()
     name, content = sent_file(chart_request(client, "programme", "overview-registrations", "png", "/"))
@@ -412,7 +407,7 @@ def test_a_failing_pack_says_so_and_can_be_made_again(app, monkeypatch):
     assert out(polled, export_ui.ID_START, "disabled") is False and "no browser" not in polled.get_data(as_text=True)
 
 
-@needs_chromium
+@browsing.mark
 def test_a_pptx_pack_through_the_page_with_the_expected_value_on_the_summary(app):
     release = release_of(app)
     from pptx import Presentation

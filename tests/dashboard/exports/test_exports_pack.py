@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import shutil
 
 import openpyxl
 import pytest
@@ -24,11 +22,10 @@ from dashboard.ui.texts import rule_sentence, rule_text, t
 from queries.accounts.access import Access
 from queries.store.codes import UNITS
 from queries.privacy import SYMBOL, Policy
+from tests import browsing
 from tests.stores import DEMO_TODAY
 
-HAS_CHROMIUM = bool(shutil.which("chromium") or os.path.exists("/usr/bin/chromium"))
-pytestmark = pytest.mark.skipif(not HAS_CHROMIUM and os.environ.get("CI") != "true",
-                                reason="needs chromium for kaleido (apt-get install chromium); required under CI")
+pytestmark = browsing.MARKS  # the packs draw their charts with Chromium (kaleido)
 OWN = "NN"
 OTHERS = [u for u in UNITS if u.code != OWN]
 OTHER_CODE = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(u.code for u in OTHERS) + r")(?![A-Za-z0-9_])")

@@ -8,7 +8,6 @@ import datetime as dt
 import importlib
 import json
 import os
-import shutil
 import socket
 import subprocess
 import threading
@@ -29,6 +28,7 @@ from queries.accounts import audit_log, users
 from queries.accounts.access import Access, AccessDenied
 from queries.monitor.registrations import registrations_over_time
 from queries.store.schema import AuditEntry, LoginFailure, User
+from tests import browsing
 from tests.factories import ACCOUNTS, NO_ROLE, add_units, headers, make_app
 
 LONG_KEY = "k" * 48
@@ -681,11 +681,7 @@ def test_admin_page_ignores_forged_filters(app, admin_page):
 
 # --- the browser: Dash runs under the content security policy --------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="needs chromium (apt-get install chromium)")
+@browsing.mark
 @pytest.mark.parametrize("path, expect", [("/", "main-svg"), ("/beheer/logboek", "admin-log-table")])
 def test_dash_runs_under_the_content_security_policy(store, path, expect):
     from werkzeug.serving import make_server
@@ -706,7 +702,7 @@ def test_dash_runs_under_the_content_security_policy(store, path, expect):
     thread.start()
     try:
         result = subprocess.run(
-            [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+            [browsing.CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
              "--virtual-time-budget=10000", "--dump-dom", f"http://127.0.0.1:{port}{path}"],
             capture_output=True, text=True, timeout=120, env={**os.environ, "HOME": str(Path(store.url.database).parent)},
         )

@@ -427,7 +427,7 @@ def test_record_refuses_control_characters_in_the_rationale(any_store):
 def test_a_burst_of_wrong_passwords_checks_at_most_the_limit_across_workers(any_store, monkeypatch):
     add_accounts(any_store)
     workers = [production_app(any_store, LOGIN_MAX_FAILURES_USER=10, LOGIN_MAX_FAILURES_ADDRESS=1000) for _ in range(2)]
-    real_hash = users.credentials(any_store, "h-admin").password_hash
+    real_hash = users.credentials(any_store, ACCOUNTS["admin"][0]).password_hash
     checked, lock = [], threading.Lock()
     verify = users.verify_password
 
@@ -444,7 +444,7 @@ def test_a_burst_of_wrong_passwords_checks_at_most_the_limit_across_workers(any_
     def guess(i: int) -> int:
         client = workers[i % 2].server.test_client()
         start.wait()
-        return client.get("/", headers={"Authorization": basic_auth_header("h-admin", f"guess-{i:04d}-xxxx")}).status_code
+        return client.get("/", headers={"Authorization": basic_auth_header(ACCOUNTS["admin"][0], f"guess-{i:04d}-xxxx")}).status_code
 
     with concurrent.futures.ThreadPoolExecutor(40) as pool:
         statuses = list(pool.map(guess, range(40)))
@@ -564,13 +564,13 @@ def test_a_locked_out_user_still_signs_in_where_it_signed_in_before(any_store):
 def test_known_addresses_expire(any_store):
     add_accounts(any_store)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    users.record_success(any_store, "h-admin", "10.0.0.1", keep=dt.timedelta(days=30))
-    users.record_success(any_store, "h-admin", "10.0.0.1", keep=dt.timedelta(days=30))  # the latest, once
-    recent = users.login_counts(any_store, "h-admin", "10.0.0.1", now, known_since=now - dt.timedelta(days=30))
+    users.record_success(any_store, ACCOUNTS["admin"][0], "10.0.0.1", keep=dt.timedelta(days=30))
+    users.record_success(any_store, ACCOUNTS["admin"][0], "10.0.0.1", keep=dt.timedelta(days=30))  # the latest, once
+    recent = users.login_counts(any_store, ACCOUNTS["admin"][0], "10.0.0.1", now, known_since=now - dt.timedelta(days=30))
     assert recent.known_address
-    later = users.login_counts(any_store, "h-admin", "10.0.0.1", now, known_since=now + dt.timedelta(minutes=1))
+    later = users.login_counts(any_store, ACCOUNTS["admin"][0], "10.0.0.1", now, known_since=now + dt.timedelta(minutes=1))
     assert not later.known_address
-    assert not users.login_counts(any_store, "h-admin", "10.0.0.2", now, known_since=now - dt.timedelta(days=30)
+    assert not users.login_counts(any_store, ACCOUNTS["admin"][0], "10.0.0.2", now, known_since=now - dt.timedelta(days=30)
                                   ).known_address
 
 

@@ -8,14 +8,12 @@
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import re
 import socket
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import dash
 import pytest
@@ -26,13 +24,12 @@ from dashboard import ROOT, create_app
 from tests.factories import make_app
 from tests.http_client import basic_auth_header
 from queries.accounts import users
-from tests import monitor_fixtures
+from tests import browsing, monitor_fixtures
 
 BUNDLE = ROOT / "assets" / "vendor" / "plotly-basic.min.js"
 BUNDLE_URL = re.compile(r'<script src="(/assets/vendor/plotly-basic\.min\.js\?m=[0-9.]+)"></script>')
 USER = ("static-programme", "programme-pass-001")
 AUTH = {"Authorization": basic_auth_header(*USER)}
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -213,9 +210,7 @@ def _status(url: str) -> int:
         return error.code
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-                    reason="needs /usr/bin/chromium (apt-get install chromium); required under CI")
+@browsing.mark
 def test_every_chart_is_drawn_by_the_vendored_bundle_with_registered_trace_types(tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
@@ -224,7 +219,7 @@ def test_every_chart_is_drawn_by_the_vendored_bundle_with_registered_trace_types
     chart_pages = ("/", "/aanmeldingen", "/wachttijden", "/verwijzingen", "/clientonderzoek", "/bereik")
     seen: dict[str, list] = {}
     with _serving(app.server) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(executable_path=browsing.CHROMIUM, args=browsing.ARGS)
         try:
             context = browser.new_context(extra_http_headers={
                 "Authorization": basic_auth_header(*monitor_fixtures.PROGRAMME)})

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -161,6 +162,7 @@ small_registrations = st.lists(
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.slow  # about 100 s: a refresh and a whole-number audit for each of 12 random stores
 @given(small_registrations)
 def test_no_hidden_count_in_a_small_store_can_be_narrowed_below_k_half(tmp_path_factory, rows):
     engine = _store(tmp_path_factory.mktemp("h"), [
