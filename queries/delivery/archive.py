@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import secrets
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from queries.accounts.access import NATIONAL, Access, AccessDenied
 from queries.store.codes import UNITS
+from queries.store.files import write_private
 from queries.store.schema import CatalogueRefresh, PackArchive
 
 
@@ -68,15 +68,6 @@ def find(engine: sa.Engine, release_id: int, scope: str, fmt: str, lang: str) ->
     return None if row is None else ArchivedPack(*row)
 
 
-def _write_private(folder: Path, name: str, data: bytes) -> str:
-    """Write a file only its owner reads into the folder; return its path."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = folder / name
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
-        fh.write(data)
-    return str(path)
-
-
 def _insert(conn: sa.Connection):
     dialect = {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
     return dialect.insert(PackArchive)
@@ -85,8 +76,8 @@ def _insert(conn: sa.Connection):
 def put(engine: sa.Engine, release_id: int, scope: str, fmt: str, lang: str, period: str, file_name: str,
         data: bytes, folder: Path | None = None) -> ArchivedPack:
     """Archive a pack unless the same one is archived already; return the archived one (the first made)."""
-    path = None if folder is None else _write_private(folder, f"r{release_id}-{scope}-{lang}-{secrets.token_hex(8)}.{fmt}",
-                                                      data)
+    name = f"r{release_id}-{scope}-{lang}-{secrets.token_hex(8)}.{fmt}"
+    path = None if folder is None else str(write_private(folder, name, data))
     with engine.begin() as conn:
         inserted = conn.execute(_insert(conn).values(
             release_id=release_id, scope=scope, format=fmt, language=lang, period=period, file_name=file_name[:255],

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import secrets
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import sqlalchemy as sa
 
 from queries import store
 from queries.accounts.access import Access
+from queries.store.files import write_private
 from queries.store.schema import Job
 
 STALE_SECONDS = 120   # a waiting or running job whose heartbeat is older than this was interrupted
@@ -70,11 +70,7 @@ def _put(folder: Path | None, job_id: str, part: str, data: bytes) -> dict:
     """Return the columns that keep `data`: the bytes themselves, or a private file in the folder."""
     if folder is None:
         return {f"{part}_data": data, f"{part}_path": None}
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = folder / f"{job_id}.{part}"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    path = write_private(folder, f"{job_id}.{part}", data, replace=True)
     return {f"{part}_data": None, f"{part}_path": str(path)}
 
 
