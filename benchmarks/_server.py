@@ -8,7 +8,8 @@ Not a benchmark itself. `benchmarks/load_test.py` and `benchmarks/browser_timing
   `DATABASE_URL`, a random `SECRET_KEY` (gunicorn refuses the development key), `LOKET_DEMO=0`,
   and wait until it answers a signed-in request (`Gunicorn`, a context manager that stops the
   whole process group again on exit, also on Ctrl-C or an exception);
-* describe the machine (`machine_info`) for the results files.
+* describe the machine (`machine_info`) for the results files;
+* open a benchmark's store: the given one, or a fresh demo store in a folder (`demo_store`).
 """
 from __future__ import annotations
 
@@ -252,3 +253,22 @@ def describe_store(database_url: str) -> str:
         creds, host = rest.rsplit("@", 1)
         return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
     return database_url
+
+
+def demo_store(url: str | None, folder: str):
+    """Return (engine, seconds to build it): the store at `url` migrated, or a new published demo store in `folder`."""
+    # Imported here: the load generator imports this module without the project's dependencies.
+    from queries import catalogue, store
+    from queries.demo import load_demo
+    from queries.privacy import Policy
+
+    if url:
+        engine = store.get_engine(url)
+        store.migrate(engine)
+        return engine, 0.0
+    engine = store.get_engine(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
+    store.migrate(engine)
+    started = time.perf_counter()
+    load_demo(engine)
+    catalogue.refresh(engine, Policy())
+    return engine, time.perf_counter() - started

@@ -29,14 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._server import demo_store  # noqa: E402 - after the project root is on the path
+
 from dashboard import delivery  # noqa: E402 - after the project root is on the path
 from dashboard.config import Config  # noqa: E402
-from queries import catalogue, store  # noqa: E402
+from queries import catalogue  # noqa: E402
 from queries.accounts import users  # noqa: E402
 from queries.accounts.access import Access  # noqa: E402
 from queries.delivery import subscriptions  # noqa: E402
-from queries.demo import load_demo  # noqa: E402
-from queries.privacy import Policy  # noqa: E402
 from queries.store.codes import UNITS  # noqa: E402
 
 
@@ -59,22 +59,9 @@ def _port() -> int:
         return sock.getsockname()[1]
 
 
-def _store(url: str | None, folder: str):
-    if url:
-        engine = store.get_engine(url)
-        store.migrate(engine)
-        return engine, 0.0
-    engine = store.get_engine(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
-    store.migrate(engine)
-    started = time.perf_counter()
-    load_demo(engine)
-    catalogue.refresh(engine, Policy())
-    return engine, time.perf_counter() - started
-
-
 def run(url: str | None) -> str:
     with tempfile.TemporaryDirectory() as folder:
-        engine, seconds_demo = _store(url, folder)
+        engine, seconds_demo = demo_store(url, folder)
         admin = Access("bench-admin", "admin")
         users.add_user(engine, "bench-programme", "bench-password-0001", "programme")
         subscriptions.add(engine, admin, "bench-programme", "programme@example.org", "NL", "pptx", "nl")

@@ -27,22 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
-
-def _store(url: str | None, folder: str):
-    from queries import catalogue, store
-    from queries.demo import load_demo
-    from queries.privacy import Policy
-
-    if url:
-        engine = store.get_engine(url)
-        store.migrate(engine)
-        return engine, 0.0
-    engine = store.get_engine(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
-    store.migrate(engine)
-    started = time.perf_counter()
-    load_demo(engine)
-    catalogue.refresh(engine, Policy())
-    return engine, time.perf_counter() - started
+from benchmarks._server import demo_store  # noqa: E402 - after the project root is on the path
 
 
 def _pages(fmt: str, data: bytes) -> int:
@@ -63,7 +48,7 @@ def run(url: str | None, period: str, unit: str) -> str:
     from queries.accounts.access import Access
 
     with tempfile.TemporaryDirectory(prefix="loket-bench-") as folder:
-        engine, build_seconds = _store(url, folder)
+        engine, build_seconds = demo_store(url, folder)
         cfg = Config.from_overrides({"DATABASE_URL": str(engine.url), "DEMO_MODE": True})
         server = exports.offline_server(cfg, engine)
         started = time.perf_counter()

@@ -5,6 +5,7 @@ import json
 
 from werkzeug.datastructures import Authorization
 
+from dashboard.exports import export_ui
 from dashboard.web.security import ROUTER_OUTPUT
 
 
@@ -51,3 +52,28 @@ def body_text(response) -> str:
     if response.mimetype == "application/json":
         return json.dumps(json.loads(data), ensure_ascii=False)
     return data
+
+
+PACK_OUTPUTS = [(export_ui.ID_JOB, "data"), (export_ui.ID_POLL, "disabled"), (export_ui.ID_STATUS, "children"),
+                (export_ui.ID_DOWNLOAD, "data"), (export_ui.ID_START, "disabled")]
+
+
+def dependency(client, headers: dict, marker: str) -> dict:
+    """Return the callback whose output names `marker`, from the app's callback graph."""
+    deps = client.get("/_dash-dependencies", headers=headers).json
+    return next(d for d in deps if marker in d["output"])
+
+
+def pack_request(client, headers: dict, trigger: str, *, fmt="xlsx", search="", job=None, clicks=1):
+    """Post the steering-pack panel's callback: its start button clicked, or its poll of a job."""
+    body = {
+        "output": dependency(client, headers, export_ui.ID_JOB)["output"],
+        "outputs": [{"id": i, "property": p} for i, p in PACK_OUTPUTS],
+        "inputs": [{"id": export_ui.ID_START, "property": "n_clicks", "value": clicks},
+                   {"id": export_ui.ID_POLL, "property": "n_intervals", "value": 1}],
+        "state": [{"id": export_ui.ID_FORMAT, "property": "value", "value": fmt},
+                  {"id": export_ui.LOCATION, "property": "search", "value": search},
+                  {"id": export_ui.ID_JOB, "property": "data", "value": job}],
+        "changedPropIds": [f"{trigger}.{'n_clicks' if trigger == export_ui.ID_START else 'n_intervals'}"],
+    }
+    return client.post("/_dash-update-component", json=body, headers=headers)

@@ -24,7 +24,7 @@ from dash import dcc, html
 from dashboard import create_app, exports
 from dashboard.exports import export_ui
 from dashboard.web import jobs
-from tests.http_client import basic_auth_header
+from tests.http_client import basic_auth_header, dependency, pack_request
 from dashboard.exports.csv_xlsx import chart_csv, chart_xlsx
 from dashboard.exports.meta import escape
 from dashboard.ui.tables import figure_cell
@@ -227,17 +227,12 @@ def test_every_page_has_the_steering_pack_panel(app):
         assert f'"{component}"' in layout
 
 
-def _dependency(client, role: str, marker: str) -> dict:
-    deps = client.get("/_dash-dependencies", headers=headers(role)).json
-    return next(d for d in deps if marker in d["output"])
-
-
 def _id_text(component_id: dict) -> str:
     return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
 
 
 def chart_request(client, role: str, card: str, fmt: str, pathname: str, search: str = ""):
-    dep = _dependency(client, role, export_ui.CHART_DOWNLOAD)
+    dep = dependency(client, headers(role), export_ui.CHART_DOWNLOAD)
     inputs = [{"id": {"type": export_ui.CHART_BUTTON, "card": card, "format": f}, "property": "n_clicks",
                "value": 1 if f == fmt else 0} for f in exports.CHART_FORMATS]
     body = {
@@ -303,24 +298,6 @@ def test_unknown_cards_and_pages_send_nothing(app, card, pathname, search):
 
 # --- the steering pack as a background job ------------------------------------------------------------------------
 
-PACK_OUTPUTS = [(export_ui.ID_JOB, "data"), (export_ui.ID_POLL, "disabled"), (export_ui.ID_STATUS, "children"),
-                (export_ui.ID_DOWNLOAD, "data"), (export_ui.ID_START, "disabled")]
-
-
-def pack_request(client, role: str, trigger: str, *, fmt="xlsx", search="", job=None, clicks=1):
-    dep = _dependency(client, role, export_ui.ID_JOB)
-    inputs = [{"id": export_ui.ID_START, "property": "n_clicks", "value": clicks},
-              {"id": export_ui.ID_POLL, "property": "n_intervals", "value": 1}]
-    body = {
-        "output": dep["output"], "outputs": [{"id": i, "property": p} for i, p in PACK_OUTPUTS], "inputs": inputs,
-        "state": [{"id": export_ui.ID_FORMAT, "property": "value", "value": fmt},
-                  {"id": export_ui.LOCATION, "property": "search", "value": search},
-                  {"id": export_ui.ID_JOB, "property": "data", "value": job}],
-        "changedPropIds": [f"{trigger}.{'n_clicks' if trigger == export_ui.ID_START else 'n_intervals'}"],
-    }
-    return client.post("/_dash-update-component", json=body, headers=headers(role))
-
-
 def out(response, component: str, prop: str):
     return response.json["response"].get(component, {}).get(prop)
 
@@ -339,14 +316,14 @@ def test_the_pack_runs_in_the_background_shows_progress_and_blocks_no_other_call
     monkeypatch.setattr(exports, "build_pack", slow)
     client = app.server.test_client()
     began = time.perf_counter()
-    response = pack_request(client, "unit", export_ui.ID_START, fmt="xlsx", search="?periode=year&eenheid=LB")
+    response = pack_request(client, headers("unit"), export_ui.ID_START, fmt="xlsx", search="?periode=year&eenheid=LB")
     assert response.status_code == 200 and time.perf_counter() - began < 5  # the request does not wait
     job = out(response, export_ui.ID_JOB, "data")
     assert out(response, export_ui.ID_POLL, "disabled") is False and out(response, export_ui.ID_START, "disabled")
     assert started.wait(timeout=30)
     try:
         # While the pack runs: its progress is shown, and other callbacks are answered as usual.
-        polled = pack_request(client, "unit", export_ui.ID_POLL, job=job)
+        polled = pack_request(client, headers("unit"), export_ui.ID_POLL, job=job)
         assert out(polled, export_ui.ID_POLL, "disabled") is False
         status = json.dumps(out(polled, export_ui.ID_STATUS, "children"), ensure_ascii=False)
         assert "Progress" in status and t("pack.step.collect", "nl") in status
@@ -355,7 +332,7 @@ def test_the_pack_runs_in_the_background_shows_progress_and_blocks_no_other_call
     finally:
         gate.set()
     jobs.wait(timeout=300)
-    done = pack_request(client, "unit", export_ui.ID_POLL, job=job)
+    done = pack_request(client, headers("unit"), export_ui.ID_POLL, job=job)
     download = out(done, export_ui.ID_DOWNLOAD, "data")
     assert download["filename"] == f"loket_stuurpakket_noord-nederland_2013_r{release}.xlsx"  # its own unit, not LB
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download["content"])))
@@ -365,7 +342,7 @@ def test_the_pack_runs_in_the_background_shows_progress_and_blocks_no_other_call
         assert conn.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
     entry = audit(store)[-1]
     assert (entry.username, entry.target, entry.scope) == (UNIT[0], download["filename"], "NN")
-    again = pack_request(client, "unit", export_ui.ID_POLL, job=job)  # sent once only
+    again = pack_request(client, headers("unit"), export_ui.ID_POLL, job=job)  # sent once only
     assert t("pack.expired", "nl") in json.dumps(out(again, export_ui.ID_STATUS, "children"), ensure_ascii=False)
 
 
@@ -373,10 +350,10 @@ def test_only_the_user_who_started_a_pack_can_fetch_it(app, monkeypatch):
     gate = threading.Event()
     monkeypatch.setattr(exports, "build_pack", lambda *a, **k: gate.wait(60) and None)
     client = app.server.test_client()
-    job = out(pack_request(client, "programme", export_ui.ID_START), export_ui.ID_JOB, "data")
+    job = out(pack_request(client, headers("programme"), export_ui.ID_START), export_ui.ID_JOB, "data")
     try:
         for forged in (job, {"job": "../" * 5 + "etc"}, {"job": "0" * 32}, "LB", None):
-            polled = pack_request(client, "unit", export_ui.ID_POLL, job=forged)
+            polled = pack_request(client, headers("unit"), export_ui.ID_POLL, job=forged)
             assert polled.status_code == 200
             assert t("pack.expired", "nl") in json.dumps(out(polled, export_ui.ID_STATUS, "children"),
                                                          ensure_ascii=False)
@@ -384,13 +361,13 @@ def test_only_the_user_who_started_a_pack_can_fetch_it(app, monkeypatch):
     finally:
         gate.set()
         jobs.wait(timeout=300)
-    failed = pack_request(client, "programme", export_ui.ID_POLL, job=job)  # nothing published: says so
+    failed = pack_request(client, headers("programme"), export_ui.ID_POLL, job=job)  # nothing published: says so
     assert t("app.no_catalogue", "nl") in json.dumps(out(failed, export_ui.ID_STATUS, "children"), ensure_ascii=False)
 
 
 @pytest.mark.parametrize("fmt, clicks", [("docx", 1), (None, 1), ("pptx", 0), ("pptx", "LB"), ("pptx", True)])
 def test_a_pack_needs_a_click_and_a_known_format(app, fmt, clicks):
-    response = pack_request(app.server.test_client(), "unit", export_ui.ID_START, fmt=fmt, clicks=clicks)
+    response = pack_request(app.server.test_client(), headers("unit"), export_ui.ID_START, fmt=fmt, clicks=clicks)
     assert response.status_code == 204 and jobs.held() == 0
 
 
@@ -400,9 +377,9 @@ def test_a_failing_pack_says_so_and_can_be_made_again(app, monkeypatch):
 
     monkeypatch.setattr(exports, "build_pack", broken)
     client = app.server.test_client()
-    job = out(pack_request(client, "programme", export_ui.ID_START), export_ui.ID_JOB, "data")
+    job = out(pack_request(client, headers("programme"), export_ui.ID_START), export_ui.ID_JOB, "data")
     jobs.wait(timeout=300)
-    polled = pack_request(client, "programme", export_ui.ID_POLL, job=job)
+    polled = pack_request(client, headers("programme"), export_ui.ID_POLL, job=job)
     assert t("pack.failed", "nl") in json.dumps(out(polled, export_ui.ID_STATUS, "children"), ensure_ascii=False)
     assert out(polled, export_ui.ID_START, "disabled") is False and "no browser" not in polled.get_data(as_text=True)
 
@@ -413,10 +390,10 @@ def test_a_pptx_pack_through_the_page_with_the_expected_value_on_the_summary(app
     from pptx import Presentation
 
     client = app.server.test_client()
-    job = out(pack_request(client, "programme", export_ui.ID_START, fmt="pptx", search="?periode=quarter"),
+    job = out(pack_request(client, headers("programme"), export_ui.ID_START, fmt="pptx", search="?periode=quarter"),
               export_ui.ID_JOB, "data")
     jobs.wait(timeout=300)
-    download = out(pack_request(client, "programme", export_ui.ID_POLL, job=job), export_ui.ID_DOWNLOAD, "data")
+    download = out(pack_request(client, headers("programme"), export_ui.ID_POLL, job=job), export_ui.ID_DOWNLOAD, "data")
     assert download["filename"] == f"loket_stuurpakket_landelijk_2014-Q1_r{release}.pptx"
     prs = Presentation(io.BytesIO(base64.b64decode(download["content"])))
     summary = prs.slides[1]

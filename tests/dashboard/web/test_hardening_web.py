@@ -41,7 +41,7 @@ from dashboard import ROOT, config, exports
 from dashboard.exports import export_ui
 from dashboard.web import jobs, security
 from tests.http_client import router_request
-from tests.http_client import basic_auth_header
+from tests.http_client import basic_auth_header, pack_request
 from dashboard.ui.texts import t
 from queries import store, targets
 from queries.accounts import users
@@ -499,25 +499,6 @@ def test_the_admin_limit_holds_the_import_pages_largest_upload():
     assert config.Config().MAX_REQUEST_MB < admin_import.MAX_UPLOAD_MB
 
 
-def _pack_request(client, role: str, *, clicks: int = 1):
-    deps = client.get("/_dash-dependencies", headers=headers(role)).json
-    dep = next(d for d in deps if export_ui.ID_JOB in d["output"])
-    body = {
-        "output": dep["output"],
-        "outputs": [{"id": i, "property": p} for i, p in [(export_ui.ID_JOB, "data"), (export_ui.ID_POLL, "disabled"),
-                                                           (export_ui.ID_STATUS, "children"),
-                                                           (export_ui.ID_DOWNLOAD, "data"),
-                                                           (export_ui.ID_START, "disabled")]],
-        "inputs": [{"id": export_ui.ID_START, "property": "n_clicks", "value": clicks},
-                   {"id": export_ui.ID_POLL, "property": "n_intervals", "value": 1}],
-        "state": [{"id": export_ui.ID_FORMAT, "property": "value", "value": "xlsx"},
-                  {"id": export_ui.LOCATION, "property": "search", "value": ""},
-                  {"id": export_ui.ID_JOB, "property": "data", "value": None}],
-        "changedPropIds": [f"{export_ui.ID_START}.n_clicks"],
-    }
-    return client.post(CALLBACK, json=body, headers=headers(role))
-
-
 def test_one_user_may_have_only_a_few_packs_waiting_or_running(sqlite_store, tmp_path, monkeypatch):
     add_accounts(sqlite_store)
     gate = threading.Event()
@@ -525,20 +506,20 @@ def test_one_user_may_have_only_a_few_packs_waiting_or_running(sqlite_store, tmp
     app = make_app(sqlite_store, PACKS_PER_USER=2)
     client = app.server.test_client()
     try:
-        started = [_pack_request(client, "programme", clicks=i + 1).json["response"] for i in range(2)]
+        started = [pack_request(client, headers("programme"), export_ui.ID_START, clicks=i + 1).json["response"] for i in range(2)]
         assert all(r[export_ui.ID_JOB]["data"]["job"] for r in started)
-        third = _pack_request(client, "programme", clicks=3)
+        third = pack_request(client, headers("programme"), export_ui.ID_START, clicks=3)
         assert third.status_code == 200
         status = json.dumps(third.json["response"][export_ui.ID_STATUS]["children"], ensure_ascii=False)
         assert t("pack.too_many", "nl").format(n=2) in status
         assert export_ui.ID_JOB not in third.json["response"]  # the page keeps following the packs it has
         assert jobs.held() == 2
-        other = _pack_request(client, "unit")  # someone else is not held up
+        other = pack_request(client, headers("unit"), export_ui.ID_START)  # someone else is not held up
         assert other.json["response"][export_ui.ID_JOB]["data"]["job"]
     finally:
         gate.set()
         jobs.wait(timeout=60)
-    assert _pack_request(client, "programme", clicks=4).json["response"][export_ui.ID_JOB]["data"]["job"]
+    assert pack_request(client, headers("programme"), export_ui.ID_START, clicks=4).json["response"][export_ui.ID_JOB]["data"]["job"]
     jobs.wait(timeout=60)
 
 

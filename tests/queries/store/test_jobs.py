@@ -3,27 +3,22 @@ gets a job, one user has only a few running, a job whose instance died reads as 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from dashboard import exports
 from dashboard.exports import export_ui
 from dashboard.web import jobs
-from tests.factories import make_app
-from tests.http_client import basic_auth_header
-from queries.accounts import users
+from tests.factories import ACCOUNTS, add_accounts, headers, make_app
+from tests.http_client import pack_request
 from queries.accounts.access import Access
 from queries.store import jobs as store_jobs
 from queries.store.schema import AuditEntry, Job
 
-OWNER = Access("j-programme", "programme")
-UNIT = Access("j-unit", "unit", "NN")
-ACCOUNTS = {"programme": ("j-programme", "programme-pass-001", "programme", None),
-            "unit": ("j-unit", "unit-nn-pass-00001", "unit", "NN")}
+OWNER = Access(ACCOUNTS["programme"][0], "programme")
+UNIT = Access(ACCOUNTS["unit"][0], "unit", "NN")
 
 
 def _age(engine, job_id: str, **seconds_ago) -> None:
@@ -49,7 +44,7 @@ def test_only_the_owner_reads_a_job_and_its_result(any_store):
     store_jobs.finish(any_store, job_id, name="pack.xlsx", mime="application/x", data=b"\x00bytes")
     assert store_jobs.read(any_store, job_id, UNIT).detail == {"fmt": "xlsx"}
     assert store_jobs.result(any_store, job_id, UNIT) == ("pack.xlsx", "application/x", b"\x00bytes")
-    for other in (OWNER, Access("j-unit", "unit", "LB"), Access("j-unit", "programme"), Access("someone", "unit", "NN")):
+    for other in (OWNER, Access(UNIT.user, "unit", "LB"), Access(UNIT.user, "programme"), Access("someone", "unit", "NN")):
         assert store_jobs.read(any_store, job_id, other) is None
         assert store_jobs.result(any_store, job_id, other) is None
     for forged in (job_id[:-1], "../../etc/passwd", None, 7, "", "x" * 100):
@@ -120,39 +115,11 @@ def test_a_failing_job_says_only_its_reason(sqlite_store):
 # --- two app instances on one store ---------------------------------------------------------------------------
 
 @pytest.fixture
-def instances(any_store, monkeypatch):
-    monkeypatch.setattr(users, "generate_password_hash",
-                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
-    for name, password, role, unit in ACCOUNTS.values():
-        users.add_user(any_store, name, password, role, unit)
+def instances(any_store, fast_hashes):
+    add_accounts(any_store)
     url = any_store.url.render_as_string(hide_password=False)
     # Dash hands its callbacks to the app set up next (on its first request): each instance is made when needed.
     return lambda: make_app(url).server.test_client()
-
-
-def _pack(client, role: str, trigger: str, job=None):
-    deps = client.get("/_dash-dependencies", headers=_headers(role)).json
-    dep = next(d for d in deps if export_ui.ID_JOB in d["output"])
-    prop = "n_clicks" if trigger == export_ui.ID_START else "n_intervals"
-    body = {
-        "output": dep["output"],
-        "outputs": [{"id": i, "property": p} for i, p in [(export_ui.ID_JOB, "data"), (export_ui.ID_POLL, "disabled"),
-                                                           (export_ui.ID_STATUS, "children"),
-                                                           (export_ui.ID_DOWNLOAD, "data"),
-                                                           (export_ui.ID_START, "disabled")]],
-        "inputs": [{"id": export_ui.ID_START, "property": "n_clicks", "value": 1},
-                   {"id": export_ui.ID_POLL, "property": "n_intervals", "value": 1}],
-        "state": [{"id": export_ui.ID_FORMAT, "property": "value", "value": "xlsx"},
-                  {"id": export_ui.LOCATION, "property": "search", "value": ""},
-                  {"id": export_ui.ID_JOB, "property": "data", "value": job}],
-        "changedPropIds": [f"{trigger}.{prop}"],
-    }
-    return client.post("/_dash-update-component", json=body, headers=_headers(role)).json["response"]
-
-
-def _headers(role: str) -> dict:
-    name, password, *_ = ACCOUNTS[role]
-    return {"Authorization": basic_auth_header(name, password)}
 
 
 class _FakePack:
@@ -164,16 +131,16 @@ class _FakePack:
 
 def test_a_second_instance_answers_the_poll_and_sends_the_pack_to_its_owner_only(any_store, instances, monkeypatch):
     monkeypatch.setattr(exports, "build_pack", lambda *a, progress, **k: ("loket_pack.xlsx", b"PK-pack", _FakePack))
-    started = _pack(instances(), "programme", export_ui.ID_START)
+    started = pack_request(instances(), headers("programme"), export_ui.ID_START).json["response"]
     job = started[export_ui.ID_JOB]["data"]
     jobs.wait(60)
     second = instances()  # shares nothing with the first but the store
-    refused = _pack(second, "unit", export_ui.ID_POLL, job=job)
+    refused = pack_request(second, headers("unit"), export_ui.ID_POLL, job=job).json["response"]
     assert "loket_pack.xlsx" not in json.dumps(refused) and "PK-pack" not in json.dumps(refused)
-    sent = _pack(second, "programme", export_ui.ID_POLL, job=job)[export_ui.ID_DOWNLOAD]["data"]
+    sent = pack_request(second, headers("programme"), export_ui.ID_POLL, job=job).json["response"][export_ui.ID_DOWNLOAD]["data"]
     assert sent["filename"] == "loket_pack.xlsx" and sent["base64"]
     with any_store.connect() as conn:
         audit = conn.execute(sa.select(AuditEntry.username, AuditEntry.target).where(AuditEntry.action == "export")).all()
         left = conn.execute(sa.select(sa.func.count()).select_from(Job)).scalar_one()
-    assert [tuple(a) for a in audit] == [("j-programme", "loket_pack.xlsx")]
+    assert [tuple(a) for a in audit] == [(OWNER.user, "loket_pack.xlsx")]
     assert left == 0  # a pack is sent once
