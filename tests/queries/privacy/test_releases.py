@@ -12,7 +12,7 @@ from queries.catalogue import indicators
 from queries.privacy import releases
 from queries.accounts.access import Access
 from queries.privacy.audit import audit_releases
-from queries.store.codes import PRODUCTS, TARGET_GROUPS, UNITS
+from queries.store.codes import PRODUCTS, TARGET_GROUPS
 from queries.privacy.linked import KEY
 from queries.privacy import Policy
 from queries.store.schema import CellTruth, ReleaseCell
@@ -161,27 +161,6 @@ def test_the_august_september_2026_pattern_change_is_gone(demo_store, tmp_path):
     catalogue.refresh(afresh, POLICY, today=dt.date(2026, 10, 2))
     changed = _same(august[august["period"].str.startswith("2026")], _published(afresh))
     assert (changed["suppressed_a"] != changed["suppressed_b"]).any(), "protected afresh, the pattern changes"
-
-
-@pytest.mark.slow
-def test_fourteen_monthly_releases_survive_an_attack_on_their_union(demo_store, tmp_path):
-    # The calibrated period, released monthly from data up to August 2013 to data up to
-    # September 2014: across two quarter ends and the year end, each release cut from the
-    # store as it was then (no later intakes, closures, sessions, surveys or contacts).
-    store = fresh_store(f"sqlite:///{tmp_path / 'monthly.sqlite'}")
-    days = [dt.date(2013 + (m // 12), m % 12 + 1, 2) for m in range(8, 22)]
-    assert len(days) == 14
-    for day in days:
-        as_held_on(demo_store, store, day)
-        catalogue.refresh(store, POLICY, today=day)
-    history = [cells for _id, cells in catalogue.release_history(store)]
-    assert len(history) == 14
-    for access in (PROGRAMME, *(Access("t", "unit", code) for code in UNITS.values)):
-        report = audit_releases(history, POLICY, access, catalogue.TABLES_BY_NAME)
-        print(report.summary(POLICY))
-        assert report.hidden > 0
-        assert report.narrow.empty, report.narrow.head(20).to_string()
-        assert report.narrowest >= POLICY.k / 2
 
 
 def test_every_release_keeps_what_users_lose_and_the_definitions_page_says_it_in_one_sentence(sqlite_store):
