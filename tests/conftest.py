@@ -36,8 +36,6 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(config, items):
-    # The long tests first: spread over workers (pytest-xdist), they then do not finish last, alone.
-    items.sort(key=lambda item: "slow" not in item.keywords)
     for marker in OPT_IN:
         if config.getoption(marker):
             continue
