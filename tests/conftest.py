@@ -73,7 +73,7 @@ def demo_store(tmp_path_factory) -> sa.Engine:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app on the monitor store in demo mode (so the demo accounts exist), on a free local port."""
-    engine = monitor_fixtures.copy_of(monitor_fixtures.template(tmp_path_factory), tmp_path_factory.mktemp("browser"))
+    engine = monitor_fixtures.fresh_copy(tmp_path_factory, "browser")
     credentials = tmp_path_factory.mktemp("instance") / "demo-credentials.txt"
     app = create_app({"DATABASE_URL": str(engine.url), "DEMO_MODE": True, "TESTING": False,
                       "DEMO_CREDENTIALS": str(credentials)})

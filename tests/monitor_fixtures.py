@@ -136,6 +136,11 @@ def copy_of(template_path: Path, target_dir: Path) -> sa.Engine:
     return get_engine(f"sqlite:///{target}")
 
 
+def fresh_copy(tmp_path_factory, name: str) -> sa.Engine:
+    """Return an engine on a new copy of the session's template store, in a folder of its own."""
+    return copy_of(template(tmp_path_factory), tmp_path_factory.mktemp(name))
+
+
 def walk(component):
     """Yield every component of a layout tree."""
     yield component

@@ -43,7 +43,7 @@ OTHER_UNITS = [u for u in UNITS if u.code != "NN"]
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    return monitor_fixtures.copy_of(monitor_fixtures.template(tmp_path_factory), tmp_path_factory.mktemp("exports"))
+    return monitor_fixtures.fresh_copy(tmp_path_factory, "exports")
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ LANGS = ("nl", "en")
 @pytest.fixture(scope="module")
 def shown(tmp_path_factory) -> dict[str, set[str]]:
     """Every indicator each monitor page charts, read off the cards built for the programme manager."""
-    engine = monitor_fixtures.copy_of(monitor_fixtures.template(tmp_path_factory), tmp_path_factory.mktemp("decl"))
+    engine = monitor_fixtures.fresh_copy(tmp_path_factory, "decl")
     app = make_app(engine)
     access = Access("decl", "programme")
     out = {}

@@ -214,7 +214,7 @@ def _status(url: str) -> int:
 def test_every_chart_is_drawn_by_the_vendored_bundle_with_registered_trace_types(tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
-    engine = monitor_fixtures.copy_of(monitor_fixtures.template(tmp_path_factory), tmp_path_factory.mktemp("static"))
+    engine = monitor_fixtures.fresh_copy(tmp_path_factory, "static")
     app = create_app({"DATABASE_URL": str(engine.url), "DEMO_MODE": False, "TESTING": False})
     chart_pages = ("/", "/aanmeldingen", "/wachttijden", "/verwijzingen", "/clientonderzoek", "/bereik")
     seen: dict[str, list] = {}

@@ -173,7 +173,7 @@ def test_codes_outside_the_code_lists_stop_the_refresh_with_a_clear_reason(sqlit
 
 @pytest.fixture(scope="module")
 def monitor_store(tmp_path_factory):
-    return monitor_fixtures.copy_of(monitor_fixtures.template(tmp_path_factory), tmp_path_factory.mktemp("cache"))
+    return monitor_fixtures.fresh_copy(tmp_path_factory, "cache")
 
 
 def _app(store_engine, seconds: int = 3600):

@@ -238,7 +238,7 @@ def test_expected_values_are_the_currently_valid_overall_ones(cells_store):
 
 @pytest.fixture(scope="module")
 def monitor_store(tmp_path_factory):
-    return monitor_fixtures.copy_of(monitor_fixtures.template(tmp_path_factory), tmp_path_factory.mktemp("q"))
+    return monitor_fixtures.fresh_copy(tmp_path_factory, "q")
 
 
 def test_published_periods_are_the_catalogues_fixed_periods(monitor_store):

@@ -267,7 +267,7 @@ def test_every_indicator_has_a_comparison_text_in_both_languages():
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    engine = monitor_fixtures.copy_of(monitor_fixtures.template(tmp_path_factory), tmp_path_factory.mktemp("targets"))
+    engine = monitor_fixtures.fresh_copy(tmp_path_factory, "targets")
     targets.record(engine, PM, indicator="waiting_within_14", value=80, valid_from="2013-01", rationale="80% in 14 d")
     targets.record(engine, PM, indicator="response_rate", value=50, valid_from="2014-02", rationale="half")
     targets.record(engine, PM, indicator="throughput_median", value=30, valid_from="2013-01", product="short_term",
