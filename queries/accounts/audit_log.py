@@ -18,7 +18,7 @@ from queries.store.schema import AuditEntry
 
 # The actions the app itself records; other code may record its own (e.g. "download").
 ACTIONS = ("page_view", "api", "download", "export", "import", "target_set", "target_retire", "subscribe",
-           "unsubscribe", "denied", "login", "login_failed", "bad_request")
+           "unsubscribe", "denied", "login", "login_failed", "bad_request", "event_add", "event_retire")
 COLUMNS = ["at", "username", "role", "unit_code", "action", "target", "scope", "status"]
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 100_000

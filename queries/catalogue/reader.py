@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
+from queries import events
 from queries.privacy.linked import KEY
 from queries.store.schema import CatalogueRefresh, IndicatorTarget, PublishedCell
 
@@ -26,11 +27,13 @@ def targets_state(conn: sa.Connection) -> tuple:
 
 
 def data_version(engine: sa.Engine) -> str:
-    """Return what every published page depends on: the latest refresh and the state of the expected values."""
+    """Return what every published page depends on: the latest refresh and the state of the expected values and
+    of the events on the timeline."""
     with engine.connect() as conn:
         refresh_id = conn.execute(sa.select(sa.func.max(CatalogueRefresh.id))).scalar()
         targets = targets_state(conn)
-    return f"{refresh_id}:{targets[0]}:{targets[1]}:{targets[2]}"
+        timeline = events.state(conn)
+    return f"{refresh_id}:{targets[0]}:{targets[1]}:{targets[2]}:" + ":".join(map(str, timeline))
 
 
 CELL_FIELDS = ("scope", "period", "category", "value", "suppressed")

@@ -422,3 +422,22 @@ class Delivery(Base):
         sa.UniqueConstraint("subscription_id", "release_id"),
         sa.CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed')", name="known_state"),
     )
+
+
+class Event(Base):
+    """Something that happened and explains a trend: a mailing campaign, a change of product (never a client).
+
+    Recorded by programme managers and administrators for the nation (`NL`) or one unit; retiring
+    one keeps its row (`queries/events`). A unit's roll-out is no row here: it is `units.rollout_on`.
+    """
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(index=True)
+    scope: Mapped[str] = mapped_column(Code)
+    text: Mapped[str] = mapped_column(sa.String(200))
+    created_by: Mapped[str] = mapped_column(sa.String(80))
+    created_at: Mapped[dt.datetime]
+    retired_by: Mapped[str | None] = mapped_column(sa.String(80))
+    retired_at: Mapped[dt.datetime | None]
+    __table_args__ = (sa.CheckConstraint("length(text) BETWEEN 1 AND 200", name="text_length"),)
