@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from dashboard.exports.meta import Meta, definition_lines, header_lines, rule_lines
+from dashboard.ui import event_marks
 from dashboard.ui.cards import Card
 from dashboard.ui.tables import Cell, Table
 from dashboard.ui.texts import t
@@ -44,11 +45,19 @@ def other_notes(card: Card, lang: str) -> list[str]:
     return [n for n in card.notes if n != t("note.period", lang).format(period=card.period_text)]
 
 
+def event_lines(card: Card, lang: str) -> list[list[str]]:
+    """Return one line per event a chart marks: its number, date (ISO), scope and text."""
+    return [[t("export.event", lang).format(number=m.number), m.day.isoformat(), event_marks.scope_name(m.scope, lang),
+             m.text] for m in card.events]
+
+
 def chart_csv(card: Card, meta: Meta) -> bytes:
     """Return a chart's table as CSV for Dutch Excel, with the title, scope, period, data date and rule above it."""
     out = io.StringIO()
     writer = csvfile.Writer(out, sep=";", decimal=",")  # the one CSV writer of every download
     for line in header_lines(card.title, meta, card.period_text):
+        writer.writerow(line)
+    for line in event_lines(card, meta.lang):  # the CSV has no notes: the events the chart marks, as data
         writer.writerow(line)
     writer.writerow([])
     if card.table is not None:

@@ -71,7 +71,7 @@ def slide_figure(card: Card) -> go.Figure:
     """Return the card as a slide shows it: the slide has the title and legend as editable text."""
     fig, left = _base(card, SLIDE_IMAGE_WIDTH, SLIDE_IMAGE_HEIGHT)
     fig.update_layout(font={"size": 15})
-    top, bottom, right = 16, 96, 24
+    top, bottom, right = 40 if card.events else 16, 96, 24  # room for the events' labels above the plot
     plot_h = SLIDE_IMAGE_HEIGHT - top - bottom
     fig.update_layout(margin={"l": left, "r": right, "t": top, "b": bottom, "autoexpand": False},
                       legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -46 / plot_h, "yanchor": "top",

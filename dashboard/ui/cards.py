@@ -18,13 +18,13 @@ from typing import Callable
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.ui import figures, tables
+from dashboard.ui import event_marks, figures, tables
 from dashboard.ui.controls import Slice, View
 from dashboard.ui.tables import Cell, Table, figure_cell
 from dashboard.ui.texts import TEXTS, fmt_number, fmt_period, fmt_value, t
 from dashboard.web import runtime
 from dashboard.web.auth import current_access
-from queries import catalogue, targets
+from queries import catalogue, events, targets
 from queries.accounts.access import NATIONAL, Access
 from queries.catalogue import TOTAL, indicators
 from queries.store import periods
@@ -85,6 +85,7 @@ class Card:
     key_figure: KeyFigure | None = None
     expected: tuple[ExpectedRow, ...] = ()
     release: int | None = None
+    events: tuple[event_marks.EventMark, ...] = ()  # the events a trend marks, as its exports write them
 
     @property
     def empty(self) -> bool:
@@ -103,6 +104,7 @@ class PageData:
     lang: str
     lines: pd.DataFrame  # the expected values' reference lines (targets.reference_lines)
     release: int | None = None
+    events: tuple[events.Event, ...] = ()  # the events of the view's scopes the caller may see (queries.events)
 
     def over(self, fn) -> Fetch:
         """Return a fetch of a query function over the slice's range, for the view's scopes."""
@@ -136,7 +138,7 @@ def page_data(page: str, view: View, lang: str) -> PageData:
     with store.connect() as conn:
         latest = catalogue.latest_refresh(conn)
     return PageData(page, store, access, view, lang, targets.reference_lines(store, access),
-                    latest.id if latest else None)
+                    latest.id if latest else None, tuple(events.events_for(store, access, view.scopes)))
 
 
 def _reference(lines: pd.DataFrame | None, keys: list[str], lang: str) -> pd.DataFrame | None:
@@ -293,9 +295,12 @@ def trend_card(data: PageData, card_id: str, *, keys: list[str], fetch: Fetch, t
         table = tables.trend_table(df, lang, series_labels=labels, measure=measure)
         axis = _axis_periods(df, in_order=False)
     span = _span(axis)
+    marks = event_marks.marks_for(data.events, axis, scopes, lang)  # the chart's scopes: national or unit and national
+    figure = event_marks.add_marks(figure, marks, axis, lang)
+    notes.append(event_marks.note(marks, lang))
     return Card(card_id, data.page, TREND, title, definition, span,
                 period_range(*(fmt_period(p, lang) for p in (axis[0], axis[-1]))), _notes(notes), df, figure, table,
-                t("alt.trend", lang), release=data.release)
+                t("alt.trend", lang), release=data.release, events=marks)
 
 
 def breakdown_card(data: PageData, card_id: str, *, tables_: tuple[str, ...], fetch: Fetch, title: str,
