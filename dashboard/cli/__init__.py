@@ -1,13 +1,14 @@
-"""The `loket` command: demo data, users, imports, the privacy audit, reports, their delivery and expected values."""
+"""The `loket` command: demo data, users, imports, the privacy audit, reports, their delivery, expected values and
+events on the timeline."""
 from __future__ import annotations
 
 import argparse
 import sys
 
-from dashboard.cli import catalogue, deliver, demo, imports, report, targets, users
+from dashboard.cli import catalogue, deliver, demo, events, imports, report, targets, users
 from dashboard.config import Config
 
-GROUPS = (demo, catalogue, users, imports, report, deliver, targets)  # in the order `loket --help` lists them
+GROUPS = (demo, catalogue, users, imports, report, deliver, targets, events)  # in the order `loket --help` lists them
 
 
 def build_parser() -> argparse.ArgumentParser:
