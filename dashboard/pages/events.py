@@ -27,6 +27,7 @@ dash.register_page(__name__, path=PATH, name="Gebeurtenissen", text_key="page.ev
 
 ID_DAY = "events-day"
 ID_SCOPE = "events-scope"
+ID_SCOPES = "events-scopes"  # the scope's suggestions
 ID_TEXT = "events-text"
 ID_WARNING = "events-warning"
 ID_SAVE = "events-save"
@@ -55,8 +56,11 @@ def _form(lang: str) -> html.Section:
         html.Div([
             _control(t("events.day", lang), ID_DAY,
                      dcc.Input(id=ID_DAY, type="text", maxLength=10, placeholder="2014-03-01", value="")),
-            _control(t("events.scope", lang), ID_SCOPE,
-                     dcc.Dropdown(id=ID_SCOPE, options=scopes, value=NATIONAL, clearable=False)),
+            # A text field with suggestions (a native datalist): Dash's Dropdown and RadioItems fail axe's checks
+            # (a focusable element under aria-hidden, unnamed and nested interactive options).
+            _control(t("events.scope_hint", lang), ID_SCOPE,
+                     dcc.Input(id=ID_SCOPE, type="text", list=ID_SCOPES, maxLength=40, value=NATIONAL)),
+            html.Datalist([html.Option(value=s["value"], label=s["label"]) for s in scopes], id=ID_SCOPES),
             _control(t("events.text", lang).format(n=events.MAX_TEXT), ID_TEXT,
                      dcc.Input(id=ID_TEXT, type="text", maxLength=events.MAX_TEXT, value="")),
             html.Button(t("events.save", lang), id=ID_SAVE, n_clicks=0, className="button"),

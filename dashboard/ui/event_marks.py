@@ -85,12 +85,12 @@ def add_marks(fig: dict, marks: tuple[EventMark, ...], axis: list[str], lang: st
     for period, found in by_period.items():
         x = position[period]
         layout["shapes"].append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
-                                 "line": {"color": EVENT_COLOUR, "dash": "dot", "width": 1.5}, "layer": "below"})
+                                 "line": {"color": EVENT_COLOUR, "dash": "dot", "width": 2}, "layer": "above"})
         hover = "<br>".join(f"{m.number}. {fmt_date(m.day, lang)} ({scope_name(m.scope, lang)}): {_plain(m.text)}"
                             for m in found)
         layout["annotations"].append({
             "x": x, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
-            "text": ", ".join(str(m.number) for m in found), "font": {"size": 12, "color": EVENT_COLOUR},
+            "text": ", ".join(str(m.number) for m in found), "font": {"size": 13, "color": EVENT_COLOUR},
             "bgcolor": "white", "bordercolor": EVENT_COLOUR, "borderwidth": 1, "borderpad": 2,
             "hovertext": hover, "hoverlabel": {"bgcolor": "white", "bordercolor": EVENT_COLOUR,
                                                "font": {"color": "#1b1b1b"}},

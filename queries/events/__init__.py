@@ -36,6 +36,7 @@ _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DUTCH = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
 _ID = re.compile(r"[0-9]{1,10}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NATIONAL_NAMES = {"nl", "landelijk", "national"}  # what the page's suggestions and people call the national scope
 
 
 class EventError(ValueError):
@@ -112,9 +113,13 @@ def parse_day(value, *, today: dt.date | None = None) -> dt.date:
 
 
 def parse_scope(value) -> str:
-    """Return an event's scope: NL or the code of a known unit (not 'unknown', which no event can be about)."""
-    code = value.strip().upper() if isinstance(value, str) else ""
-    if code == NATIONAL or (code in UNITS and code != UNKNOWN_UNIT):
+    """Return an event's scope from NL (or 'landelijk', 'national') or a unit's code or name; never the unknown unit,
+    which no event can be about."""
+    text = value.strip() if isinstance(value, str) else ""
+    if text.casefold() in _NATIONAL_NAMES:
+        return NATIONAL
+    code = UNITS.lookup(text) if text else None
+    if code is not None and code != UNKNOWN_UNIT:
         return code
     shown = _CONTROL.sub("?", str(value)[:40]) if value is not None else ""
     raise EventError("scope", f"not a scope (NL or a unit code): {shown!r}", value=shown)
@@ -195,7 +200,9 @@ def events_for(engine: sa.Engine, access: Access, scopes=None, start: dt.date | 
     e = EventRow
     query = sa.select(e.id, e.day, e.scope, e.text, e.created_by, e.created_at).where(
         e.scope.in_(wanted), e.retired_at.is_(None))
-    units = sa.select(Unit.code, Unit.rollout_on).where(Unit.code.in_(wanted), Unit.rollout_on.is_not(None))
+    # The unknown unit is no place the Loket was rolled out to.
+    units = sa.select(Unit.code, Unit.rollout_on).where(Unit.code.in_(wanted), Unit.code != UNKNOWN_UNIT,
+                                                        Unit.rollout_on.is_not(None))
     if start is not None:
         query, units = query.where(e.day >= start), units.where(Unit.rollout_on >= start)
     if end is not None:

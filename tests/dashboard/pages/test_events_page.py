@@ -84,10 +84,11 @@ def test_the_form_warns_that_events_never_describe_clients(app, page, role):
     assert "nooit een cliënt" in t("events.warning", "nl") and "Never describe a client" in t("events.warning", "en")
     labels = {c.htmlFor for c in walk(tree) if isinstance(c, html.Label)}
     assert {page.ID_DAY, page.ID_SCOPE, page.ID_TEXT} <= labels
+    assert _by_id(tree, page.ID_SCOPE).list == page.ID_SCOPES and _by_id(tree, page.ID_SCOPE).value == "NL"
     field = _by_id(tree, page.ID_TEXT)
     assert isinstance(field, dcc.Input) and field.maxLength == 200
-    scopes = [o["value"] for o in _by_id(tree, page.ID_SCOPE).options]
-    assert scopes[0] == "NL" and "LB" in scopes and "UNK" not in scopes
+    suggestions = {o.value: o.label for o in _by_id(tree, page.ID_SCOPES).children}
+    assert list(suggestions)[0] == "NL" and suggestions["LB"] == "Limburg" and "UNK" not in suggestions
     english = text_of(_layout(app, page, role, "en"))
     assert t("events.warning", "en") in english and "Record" in english
 
@@ -141,7 +142,7 @@ def test_record_and_retire_through_the_page_with_messages_and_the_audit_log(app,
     ("nl", "2014-02-10", "NL", "   ", "Niet vastgelegd: geef een korte tekst"),
     ("nl", "10 februari", "NL", "Mailing", "Niet vastgelegd: geen datum (JJJJ-MM-DD): 10 februari"),
     ("en", "2011-12-31", "NL", "Mailing", "Not recorded: the date lies outside the monitor's span (2012-05-01 to "),
-    ("nl", "2014-02-10", "XX", "Mailing", "Niet vastgelegd: kies landelijk of een eenheid"),
+    ("nl", "2014-02-10", "XX", "Mailing", "Niet vastgelegd: kies landelijk (NL) of een eenheid"),
     ("en", None, None, None, "Not recorded: not a date (YYYY-MM-DD): "),
 ])
 def test_bad_input_is_refused_with_a_clear_message_and_nothing_is_written(app, page, store, lang, day, scope, text,

@@ -94,6 +94,14 @@ def test_dates_scopes_and_texts_are_read_as_people_type_them(sqlite_store):
         (dt.date(2015, 4, 2), "NL", "Mailing aan alle medewerkers")]
 
 
+def test_a_scope_is_nl_or_a_units_code_or_name_as_the_pages_suggestions_give_it():
+    assert [events.parse_scope(v) for v in ("NL", " landelijk ", "National", "nn", "Noord-Nederland", "The Hague",
+                                            "zwb")] == ["NL", "NL", "NL", "NN", "NN", "DH", "ZWB"]
+    for bad in ("Onbekend / niet opgegeven", "UNK", "Nederland", "NL NN"):
+        with pytest.raises(events.EventError):
+            events.parse_scope(bad)
+
+
 def test_only_programme_managers_and_administrators_record_and_retire(sqlite_store):
     for who in (UNIT_NN, NOBODY):
         with pytest.raises(AccessDenied):
@@ -137,6 +145,7 @@ def test_roll_outs_come_from_the_units_and_cannot_be_retired(units_store):
     by_unit = {e.scope: e.day for e in rollouts}
     assert by_unit["AM"] == dt.date(2013, 11, 1) and by_unit["NN"] == dt.date(2012, 5, 1)
     assert "LB" not in by_unit and "NL" not in by_unit  # no roll-out date, and the nation has none
+    assert "UNK" not in by_unit  # the unknown unit has a date in the test data, but is no place
     assert not any(e.retirable for e in rollouts) and all(e.id is None and e.text == "" for e in rollouts)
     # a unit user gets its own unit's roll-out only
     assert [(e.scope, e.kind) for e in events.events_for(units_store, UNIT_NN)] == [("NN", events.ROLLOUT)]
