@@ -82,8 +82,8 @@ def events_table(lang: str) -> html.Div:
                                      id=event.id, text=text)})
         else:
             action = t("events.from_units", lang)  # a roll-out changes with the units' data, not here
-        rows.append([str(event.id) if event.id else "–", fmt_date(event.day, lang), scope_name(event.scope, lang), text,
-                     event.created_by or "", action])
+        rows.append([str(event.id) if event.id else "–", fmt_date(event.day, lang), scope_name(event.scope, lang),
+                     text, event.created_by or "", action])
     header = [t(k, lang) for k in ("events.id", "events.col_day", "events.scope", "events.col_text", "events.by",
                                    "events.action")]
     return rows_table(t("events.caption", lang), header, rows, class_name="data-table events-table")

@@ -9,8 +9,10 @@ import io
 import json
 
 import openpyxl
+import pandas as pd
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 from pptx import Presentation
 from pypdf import PdfReader
 
@@ -23,7 +25,7 @@ from dashboard.ui.texts import fmt_date, fmt_period, t
 from queries import events
 from queries.accounts.access import Access
 from queries.store.schema import Unit
-from tests import monitor_fixtures
+from tests import browsing, monitor_fixtures
 from tests.http_client import basic_auth_header, router_request
 from tests.monitor_fixtures import PROGRAMME, UNIT, figure_of
 
@@ -37,7 +39,6 @@ def _event(day, scope, text="x", kind=events.RECORDED):
 
 
 def _frame(periods):
-    import pandas as pd
     return pd.DataFrame({"period": periods, "value": [10.0] * len(periods), "suppressed": [False] * len(periods)})
 
 
@@ -73,12 +74,14 @@ def test_the_markers_sit_at_the_category_of_their_period_with_the_text_on_hover(
     assert fig["data"][0]["x"][1] == fmt_period("2014-02", "nl")
     assert (line["x0"], line["x1"], line["yref"], line["line"]["dash"]) == (1, 1, "paper", "dot")
     assert label["x"] == 1 and label["text"] == "1, 2"
-    assert label["hovertext"] == (f"1. {fmt_date(dt.date(2014, 2, 10), 'nl')} (Landelijk): Mailing &lt;b&gt;a&lt;/b&gt; "
+    assert label["hovertext"] == (f"1. {fmt_date(dt.date(2014, 2, 10), 'nl')} (Landelijk): "
+                                  "Mailing &lt;b&gt;a&lt;/b&gt; "
                                   f"&amp; co<br>2. {fmt_date(dt.date(2014, 2, 20), 'nl')} (Landelijk): Tweede mailing")
     assert fig["layout"]["margin"]["t"] >= event_marks.LABEL_ROOM
     figure_of(fig)  # a valid plotly figure
     assert event_marks.note(marks, "en").startswith("Events in the chart: 1. 10 Feb 2014 (National): Mailing <b>a</b>")
-    assert event_marks.note((), "nl") is None and event_marks.add_marks({"layout": {}}, (), axis, "nl") == {"layout": {}}
+    assert event_marks.note((), "nl") is None
+    assert event_marks.add_marks({"layout": {}}, (), axis, "nl") == {"layout": {}}
 
 
 # --- the monitor's cards, as the page and the exports get them -------------------------------------------------------
@@ -160,7 +163,6 @@ def test_the_exports_carry_the_events(app):
     cells = [str(c.value) for row in book.worksheets[0].iter_rows() for c in row if c.value]
     assert any("Landelijke mailing" in c and "Uitrol teamleiders" in c for c in cells)
     # the pack: the slide's speaker notes and the PDF page under the chart (images drawn elsewhere: blank)
-    from PIL import Image
     blank = io.BytesIO()
     Image.new("RGB", (2000, 1000), "white").save(blank, "PNG")
     pack.images = [blank.getvalue()] * len(pack.charts)
@@ -175,7 +177,7 @@ def test_the_exports_carry_the_events(app):
     assert images.slide_figure(plain).layout.margin.t == 16
 
 
-# --- the page cache ------------------------------------------------------------------------------------------------------
+# --- the page cache ------------------------------------------------------------------------------------------------
 
 def _page(app, who, path="/wachttijden", search="?periode=quarter") -> str:
     response = app.server.test_client().post("/_dash-update-component", json=router_request(path, search),
@@ -192,3 +194,15 @@ def test_a_new_or_retired_event_shows_on_the_next_page_view(store):
     assert "Nieuwe campagne" in _page(app, PROGRAMME)
     events.retire(store, PM, new_id)
     assert "Nieuwe campagne" not in _page(app, PROGRAMME)
+
+
+@browsing.mark
+def test_chart_images_draw_the_markers_with_their_numbers(app):
+    pack, trends = _trends(app, UNIT_NN, {"periode": "quarter", "van": "2013-Q1"})
+    card = next(c for c in trends if c.card_id == "registrations-graph")
+    _, svg = exports.chart_file(card, pack.meta, "svg")
+    text = svg.decode()
+    # the label of the two events in 2014 Q1, and their dotted line (plotly draws dots as a dash array)
+    assert ">1, 2<" in text and "stroke-dasharray" in text
+    plain = next(c for c in trends if not c.events)
+    assert ">1, 2<" not in exports.chart_file(plain, pack.meta, "svg")[1].decode()

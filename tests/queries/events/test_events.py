@@ -90,7 +90,8 @@ def test_dates_scopes_and_texts_are_read_as_people_type_them(sqlite_store):
     _add(sqlite_store, day=dt.date(2012, 5, 1))  # the monitor's first day
     _add(sqlite_store, day="2015-04-02")  # a year ahead: a planned campaign
     assert [(r.day, r.scope, r.text) for r in _rows(sqlite_store)] == [
-        (dt.date(2014, 3, 3), "NN", "Uitrol teamleiders Noord"), (dt.date(2012, 5, 1), "NL", "Mailing aan alle medewerkers"),
+        (dt.date(2014, 3, 3), "NN", "Uitrol teamleiders Noord"),
+        (dt.date(2012, 5, 1), "NL", "Mailing aan alle medewerkers"),
         (dt.date(2015, 4, 2), "NL", "Mailing aan alle medewerkers")]
 
 
