@@ -36,26 +36,25 @@ REACH = "reach_per_1000"
 # --- which cells exist ------------------------------------------------------------------------
 
 @functools.cache  # the catalogue's layout is fixed; pages ask for it hundreds of times per render
-def unit_period_types(table: str) -> tuple[str, ...]:
-    """Return the period types a unit's cells of a catalogue table are published for (none: national only)."""
+def scope_period_types(table: str, national: bool = False) -> tuple[str, ...]:
+    """Return the period types a catalogue table's cells are published for, nationally or for a unit."""
     if table in layout.PUBLIC_TABLES:
-        return ()
+        return periods.PERIOD_TYPES if national else ()
     if table in layout.MEASURES_BY_NAME:
         measure = layout.MEASURES_BY_NAME[table]
-        types = unit_period_types(measure.counted_by[0])
+        types = scope_period_types(measure.counted_by[0], national)
         if measure.by_table:
-            types = tuple(t for t in types if t in unit_period_types(measure.by_table))
+            types = tuple(t for t in types if t in scope_period_types(measure.by_table, national))
         return types
-    probe = pd.DataFrame({"scope": "unit", "period_type": list(periods.PERIOD_TYPES)})
-    published = layout.published_for_units(probe, layout.TABLES_BY_NAME[table])
+    probe = pd.DataFrame({"scope": NATIONAL if national else "unit", "period_type": list(periods.PERIOD_TYPES)})
+    published = layout.published_for(probe, layout.TABLES_BY_NAME[table])
     return tuple(probe.loc[published.to_numpy(), "period_type"])
 
 
 def period_types_for(tables: tuple[str, ...], scope: str) -> tuple[str, ...]:
     """Return the period types every one of some tables is published for in a scope."""
-    if scope == NATIONAL:
-        return periods.PERIOD_TYPES
-    return tuple(t for t in periods.PERIOD_TYPES if all(t in unit_period_types(name) for name in tables))
+    national = scope == NATIONAL
+    return tuple(t for t in periods.PERIOD_TYPES if all(t in scope_period_types(name, national) for name in tables))
 
 
 def published_periods(engine: sa.Engine, access: Access) -> dict[str, list[str]]:
@@ -280,4 +279,4 @@ SOURCES: dict[str, tuple[str, ...]] = {
 def unit_availability(key: str) -> tuple[str, ...]:
     """Return the period types a figure exists for a unit (empty: national only)."""
     tables = SOURCES[key]
-    return tuple(pt for pt in periods.PERIOD_TYPES if all(pt in unit_period_types(name) for name in tables))
+    return tuple(pt for pt in periods.PERIOD_TYPES if all(pt in scope_period_types(name) for name in tables))
