@@ -19,9 +19,11 @@ SECTIONS = (
     ("waiting", ("waiting_p80", "waiting_within_14", "throughput_median", "sessions_mean", "sessions_median",
                  "pg_without_evaluation", "counsellor_changes", "counsellor_changed")),
     ("referrals", ("referral_external_rate", "referral_none_rate", "referral_outcomes", "tcl_applied",
-                   "tcl_above_referred", "anonymity_rate", "anonymity_reasons")),
+                   "tcl_above_referred", "anonymity_rate", "anonymity_reasons", "question_types_by_anonymity",
+                   "target_groups_by_reason", "back_to_unit_by_product")),
     ("survey", ("response_rate", "grade_7plus", "goals_reached", "goals_breakdown", "expectations_met",
-                "work_resumed", "aspect_ratings")),
+                "work_resumed", "aspect_ratings", "respondents_by_product", "respondents_by_target_group",
+                "response_by_product")),
     ("reach", ("outside_office_hours", "evening_share", "night_share", "weekend_share", "contacts_by_channel",
                "website_visits")),
 )

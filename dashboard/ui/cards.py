@@ -307,10 +307,12 @@ def breakdown_card(data: PageData, card_id: str, *, tables_: tuple[str, ...], fe
                    definition: str, category_labels: dict, measure: str = "percent", national: bool = False,
                    units: bool = False, scopes: list[str] | None = None, series_label: str | None = None,
                    note_texts: list[str] | None = None, extra: str | None = None,
-                   category_heading: str | None = None, expected: Callable[[str], dict] | None = None) -> Card:
+                   category_heading: str | None = None, expected: Callable[[str], dict] | None = None,
+                   series_labels: dict | None = None) -> Card:
     """Return a card with one period's breakdown (shares, or a statistic per category) per scope.
 
     `series_label`: the rows are one series (e.g. one bar per unit), whatever their scope.
+    `series_labels`: the rows are of one scope, in the series their `series` column names (a cross-table).
     `expected`: the expected value per category for a period (PageData.expected_by_product).
     """
     view, lang = data.view, data.lang
@@ -326,6 +328,9 @@ def breakdown_card(data: PageData, card_id: str, *, tables_: tuple[str, ...], fe
     if series_label is not None:
         df = df.assign(scope="_series")
         scope_labels = {"_series": series_label}
+    elif series_labels is not None:
+        df = df.assign(scope=df["series"])
+        scope_labels = series_labels
     else:
         scopes = scopes or ([NATIONAL] if national else view.scopes)
         scope_labels = {s: scope_label(s, lang) for s in scopes}

@@ -7,6 +7,7 @@ so the pages and the exports name the same card.
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 from dashboard.ui import cards
@@ -14,7 +15,8 @@ from dashboard.ui.cards import Card, PageData
 from dashboard.ui.controls import View
 from dashboard.ui.texts import t
 from queries import catalogue
-from queries.catalogue import TOTAL
+from queries.catalogue import TOTAL, indicators
+from queries.accounts.access import NATIONAL
 from queries.catalogue.indicators import ASPECTS
 from queries.monitor import overview, reach, referrals, survey, waiting
 from queries.monitor.registrations import DIMENSIONS, reach_per_thousand, registrations_by, registrations_by_unit, \
@@ -37,11 +39,17 @@ REFERRALS_OUTCOMES = "referrals-outcomes"
 REFERRALS_TCL = "referrals-tcl"
 REFERRALS_ANONYMITY = "referrals-anonymity"
 REFERRALS_REASONS = "referrals-anonymity-reasons"
+REFERRALS_QUESTIONS_BY_WISH = "referrals-questions-by-anonymity"
+REFERRALS_GROUPS_BY_REASON = "referrals-groups-by-reason"
+REFERRALS_BACK_BY_PRODUCT = "referrals-back-by-product"
 SURVEY_RESPONSE = "survey-response-rate"
 SURVEY_GRADE = "survey-grade"
 SURVEY_SHARES = "survey-shares"
 SURVEY_GOALS = "survey-goals"
 SURVEY_ASPECTS = "survey-aspects"
+SURVEY_BY_PRODUCT = "survey-respondents-by-product"
+SURVEY_BY_TARGET_GROUP = "survey-respondents-by-target-group"
+SURVEY_RESPONSE_BY_PRODUCT = "survey-response-by-product"
 REACH_CONTACTS = "reach-contacts"
 REACH_CHANNELS = "reach-channels"
 REACH_HOURS = "reach-out-of-hours"
@@ -138,6 +146,18 @@ def _waiting(data: PageData) -> list[Card]:
     ]
 
 
+def _cross(data: PageData, card_id: str, key: str, fetch, *, series_labels: dict, category_labels: dict,
+           national: bool = False) -> Card:
+    """A cross-table's card: one scope (the view's, or national), a series per code of the second column."""
+    lang, engine, access = data.lang, data.engine, data.access
+    scopes = [NATIONAL] if national else [data.view.scope]
+    return cards.breakdown_card(
+        data, card_id, tables_=indicators.SOURCES[key], title=t(f"ind.{key}", lang), definition=key,
+        category_labels=category_labels, series_labels=series_labels, national=national,
+        note_texts=[t(f"note.{key}", lang)],
+        fetch=lambda s: fetch(engine, access, scopes=scopes, period_type=s.period_type, period=s.period))
+
+
 def _referrals(data: PageData) -> list[Card]:
     lang = data.lang
     outcomes = cards.code_labels(codes.REFERRAL_OUTCOMES, lang, {catalogue.NOT_RECORDED: t("cat.not_recorded", lang)})
@@ -160,6 +180,17 @@ def _referrals(data: PageData) -> list[Card]:
                              title=t("ind.anonymity_reasons", lang), definition="anonymity_reasons",
                              category_labels=cards.code_labels(codes.ANONYMITY_REASONS, lang),
                              fetch=data.at(referrals.anonymity_reasons)),
+        _cross(data, REFERRALS_QUESTIONS_BY_WISH, "question_types_by_anonymity", referrals.question_types_by_anonymity,
+               series_labels={w: t(f"cat.anonymity.{w}", lang) for w in ("yes", "no")},
+               category_labels=cards.code_labels(codes.QUESTION_TYPES, lang)),
+        _cross(data, REFERRALS_GROUPS_BY_REASON, "target_groups_by_reason", referrals.target_groups_by_reason,
+               series_labels=cards.code_labels(codes.ANONYMITY_REASONS, lang),
+               category_labels=cards.code_labels(codes.TARGET_GROUPS, lang)),
+        cards.breakdown_card(data, REFERRALS_BACK_BY_PRODUCT, tables_=indicators.SOURCES["back_to_unit_by_product"],
+                             title=t("ind.back_to_unit_by_product", lang), definition="back_to_unit_by_product",
+                             category_labels=cards.code_labels(codes.PRODUCTS, lang),
+                             note_texts=[t("note.closure_month", lang)],
+                             fetch=data.at(referrals.back_to_unit_by_product)),
     ]
 
 
@@ -181,6 +212,18 @@ def _survey(data: PageData) -> list[Card]:
                              measure="rating", title=t("ind.aspect_ratings", lang), definition="aspect_ratings",
                              category_labels={a: t(f"cat.aspect.{a}", lang) for a in ASPECTS},
                              fetch=data.at(survey.aspect_ratings)),
+        *(_cross(data, card_id, f"respondents_by_{dimension}",
+                 functools.partial(survey.respondents_and_closures, dimension=dimension),
+                 series_labels={p: t(f"cat.population.{p}", lang) for p in ("surveys", "closures")},
+                 category_labels=cards.code_labels(CODE_LISTS[dimension], lang,
+                                                   {catalogue.UNKNOWN: t("cat.unknown", lang)}), national=True)
+          for card_id, dimension in ((SURVEY_BY_PRODUCT, "product"), (SURVEY_BY_TARGET_GROUP, "target_group"))),
+        cards.breakdown_card(data, SURVEY_RESPONSE_BY_PRODUCT, tables_=indicators.SOURCES["response_by_product"],
+                             title=t("ind.response_by_product", lang), definition="response_by_product",
+                             category_labels=cards.code_labels(codes.PRODUCTS, lang), national=True,
+                             note_texts=[t("note.response_by_product", lang)],
+                             fetch=lambda s: survey.response_by_product(data.engine, data.access, scopes=[NATIONAL],
+                                                                        period_type=s.period_type, period=s.period)),
     ]
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from queries.catalogue.counting import build_counts, read_populations
 from queries.catalogue.layout import (
-    COUNT_TABLES, HEADLINE_CELLS, MEASURE_TABLES, MEASURES_BY_NAME, NOT_RECORDED, PUBLIC_TABLES, RATE_CELLS,
-    TABLES_BY_NAME, published_for_units,
+    COUNT_TABLES, HEADLINE_CELLS, MEASURE_TABLES, MEASURES_BY_NAME, NOT_RECORDED, PUBLIC_TABLES, RATE_CELLS, UNKNOWN,
+    TABLES_BY_NAME, published_for,
 )
 from queries.catalogue.reader import (
     CELL_FIELDS, cell_rows, data_version, latest_refresh, periods_of, read_cells, targets_state,
@@ -29,8 +29,8 @@ from queries.catalogue.release import counts_beside_publication, publish, refres
 from queries.store.codes import TOTAL
 
 __all__ = [
-    "CELL_FIELDS", "COUNT_TABLES", "HEADLINE_CELLS", "MEASURES_BY_NAME", "MEASURE_TABLES", "NOT_RECORDED",
+    "CELL_FIELDS", "COUNT_TABLES", "HEADLINE_CELLS", "MEASURES_BY_NAME", "MEASURE_TABLES", "NOT_RECORDED", "UNKNOWN",
     "PUBLIC_TABLES", "RATE_CELLS", "TABLES_BY_NAME", "TOTAL", "build_counts", "cell_rows",
-    "counts_beside_publication", "data_version", "latest_refresh", "periods_of", "publish", "published_for_units",
+    "counts_beside_publication", "data_version", "latest_refresh", "periods_of", "publish", "published_for",
     "read_cells", "read_populations", "refresh", "release_history", "targets_state",
 ]

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from queries.accounts.access import NATIONAL
 from queries.catalogue.layout import (
-    COUNT_TABLES, MEASURE_TABLES, NOT_RECORDED, CountTable, published_for_units,
+    COUNT_TABLES, MEASURE_TABLES, NOT_RECORDED, UNKNOWN, CountTable, published_for,
 )
 from queries.ingest import columns
 from queries.privacy import Policy
@@ -91,7 +91,7 @@ QUERIES = {
     .where(Session.evaluation_moment.is_(True)).group_by(Session.registration_id),
     "surveys": sa.select(_s.answered_on, _s.grade, _s.goals_reached, _s.expectations_met, _s.work_resumed,
                          _s.rating_reachability, _s.rating_waiting_time, _s.rating_expertise, _s.rating_treatment,
-                         sa.func.coalesce(_r.unit_code, codes.UNKNOWN_UNIT).label("unit"))
+                         sa.func.coalesce(_r.unit_code, codes.UNKNOWN_UNIT).label("unit"), _r.product, _r.target_group)
     .outerjoin(_r, _r.id == _s.registration_id),
 }
 # Which of those each population is built from.
@@ -133,7 +133,8 @@ def _registration_frame(table: pa.Table, evaluations: pa.Table) -> pd.DataFrame:
 
 def _question_frame(table: pa.Table, registrations: pd.DataFrame) -> pd.DataFrame:
     questions = columns.frame(table, {"question_type": codes.QUESTION_TYPES.values})
-    return questions.merge(registrations[["id", "unit", "month"]], on="id")
+    # With the registration's anonymity wish: the question types are also counted by it (a cross-table).
+    return questions.merge(registrations[["id", "unit", "month", "anonymity"]], on="id")
 
 
 def _contact_frame(table: pa.Table, months: list[str]) -> pd.DataFrame:
@@ -163,9 +164,12 @@ def _contact_frame(table: pa.Table, months: list[str]) -> pd.DataFrame:
 
 
 def _survey_frame(table: pa.Table) -> pd.DataFrame:
-    df = columns.frame(table, {"unit": UNITS.values, "goals_reached": codes.GOALS_REACHED.values})
+    df = columns.frame(table, {"unit": UNITS.values, "goals_reached": codes.GOALS_REACHED.values,
+                               "product": codes.PRODUCTS.values, "target_group": codes.TARGET_GROUPS.values})
     resumed = df["work_resumed"]
     return df.assign(
+        # An answer not linked to a registration: its product and target group are unknown.
+        product=_filled(df["product"], UNKNOWN), target_group=_filled(df["target_group"], UNKNOWN),
         grade_class=_classes([df["grade"] >= 7], ["7plus"], "below_7"),
         expectations=_classes([_flag(df["expectations_met"])], ["yes"], "no"),
         work_resumed=_classes([resumed.notna() & _flag(resumed), resumed.notna()], ["yes", "no"], "unknown"),
@@ -247,8 +251,11 @@ def build_counts(populations: dict[str, pd.DataFrame], last_month: str,
     frames = []
     for table in tables:
         rows = populations["questions" if table.column == "question_type" else table.population]
+        if table.within:
+            column, code = table.within
+            rows = rows[rows[column] == code]
         cells = _expand(_cube(rows, table.column, table.codes, spans["month"]), spans)
-        frames.append(cells[published_for_units(cells, table)].assign(table_name=table.name))
+        frames.append(cells[published_for(cells, table)].assign(table_name=table.name))
     out = pd.concat(frames, ignore_index=True)
     out["n"] = out["n"].astype(np.int64)
     return out

@@ -25,6 +25,7 @@ from queries.accounts.access import NATIONAL, Access
 from queries.catalogue.declarations import (  # noqa: F401  (the declarations, read through this module)
     ASPECTS, CLOSURES, COUNT, EXTERNAL, INDICATORS, INTAKES, MEASURE, PERCENT, REGISTRATIONS, Indicator,
 )
+from queries.store.codes import ANONYMITY_REASONS
 from queries.store.schema import Unit
 
 CELL_COLUMNS = list(reader.CELL_FIELDS)
@@ -36,26 +37,25 @@ REACH = "reach_per_1000"
 # --- which cells exist ------------------------------------------------------------------------
 
 @functools.cache  # the catalogue's layout is fixed; pages ask for it hundreds of times per render
-def unit_period_types(table: str) -> tuple[str, ...]:
-    """Return the period types a unit's cells of a catalogue table are published for (none: national only)."""
+def scope_period_types(table: str, national: bool = False) -> tuple[str, ...]:
+    """Return the period types a catalogue table's cells are published for, nationally or for a unit."""
     if table in layout.PUBLIC_TABLES:
-        return ()
+        return periods.PERIOD_TYPES if national else ()
     if table in layout.MEASURES_BY_NAME:
         measure = layout.MEASURES_BY_NAME[table]
-        types = unit_period_types(measure.counted_by[0])
+        types = scope_period_types(measure.counted_by[0], national)
         if measure.by_table:
-            types = tuple(t for t in types if t in unit_period_types(measure.by_table))
+            types = tuple(t for t in types if t in scope_period_types(measure.by_table, national))
         return types
-    probe = pd.DataFrame({"scope": "unit", "period_type": list(periods.PERIOD_TYPES)})
-    published = layout.published_for_units(probe, layout.TABLES_BY_NAME[table])
+    probe = pd.DataFrame({"scope": NATIONAL if national else "unit", "period_type": list(periods.PERIOD_TYPES)})
+    published = layout.published_for(probe, layout.TABLES_BY_NAME[table])
     return tuple(probe.loc[published.to_numpy(), "period_type"])
 
 
 def period_types_for(tables: tuple[str, ...], scope: str) -> tuple[str, ...]:
     """Return the period types every one of some tables is published for in a scope."""
-    if scope == NATIONAL:
-        return periods.PERIOD_TYPES
-    return tuple(t for t in periods.PERIOD_TYPES if all(t in unit_period_types(name) for name in tables))
+    national = scope == NATIONAL
+    return tuple(t for t in periods.PERIOD_TYPES if all(t in scope_period_types(name, national) for name in tables))
 
 
 def published_periods(engine: sa.Engine, access: Access) -> dict[str, list[str]]:
@@ -185,22 +185,23 @@ def trends(engine: sa.Engine, access: Access, keys: list[str], *, scopes: list[s
 
 
 def shares(engine: sa.Engine, access: Access, table: str, *, scopes: list[str], period_type: str,
-           period: str) -> pd.DataFrame:
+           period: str, of: str | None = None) -> pd.DataFrame:
     """Return one period's counts of a breakdown table with each category's share of its parent cell.
 
     Columns: scope, period, category, count, count_suppressed, value (the share in whole percent),
     suppressed (the share is not shown). A table whose categories overlap (question types)
-    has shares that add up to more than 100.
+    has shares that add up to more than 100. `of`: a table whose same category is each share's
+    denominator instead (a cross-table's cell as a share of its margin's, e.g. per product).
     """
     parent_table, parent_category = layout.TABLES_BY_NAME[table].parent_cell
     with engine.connect() as conn:
         cells = _cells(conn, access, table, period_type, scopes, start=period, end=period)
-        parent = {row[0]: row for row in _cells(conn, access, parent_table, period_type, scopes, start=period,
-                                                  end=period) if row[2] == parent_category}
+        below = _cells(conn, access, of or parent_table, period_type, scopes, start=period, end=period)
+    parent = {(row[0], row[2]): row for row in below if of or row[2] == parent_category}
     order = {code: i for i, code in enumerate(layout.TABLES_BY_NAME[table].codes)}
     cells.sort(key=lambda row: (row[0], order.get(row[2], len(order))))
     missing = (None, None, None, np.nan, True)  # no parent cell: the share is unknown
-    parents = [parent.get(row[0], missing) for row in cells]
+    parents = [parent.get((row[0], row[2] if of else parent_category), missing) for row in cells]
     value, hidden = percentages([r[3] for r in cells], [r[4] for r in cells], [p[3] for p in parents],
                                 [p[4] for p in parents])
     rows = [(*row[:3], row[3], row[4], share, bool(h)) for row, share, h in zip(cells, value, hidden)]
@@ -270,6 +271,14 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "counsellor_changes": ("closures_by_counsellor_changes", "closures"),
     "referral_outcomes": ("closures_by_referral", "closures"),
     "anonymity_reasons": ("registrations_by_anonymity_reason", "registrations_by_anonymity"),
+    "question_types_by_anonymity": ("registrations_by_question_type_yes", "registrations_by_question_type_no",
+                                    "registrations_by_anonymity"),
+    "target_groups_by_reason": (*(f"registrations_by_target_group_{r}" for r in ANONYMITY_REASONS.values),
+                                "registrations_by_anonymity_reason"),
+    "back_to_unit_by_product": ("closures_back_to_unit_by_product", "closures_by_product"),
+    "respondents_by_product": ("surveys_by_product", "closures_by_product"),
+    "respondents_by_target_group": ("surveys_by_target_group", "closures_by_target_group"),
+    "response_by_product": ("surveys_by_product", "closures_by_product"),
     "goals_breakdown": ("surveys_by_goals", "surveys"),
     "aspect_ratings": tuple(f"survey_rating_{a}" for a in ASPECTS),
     "contacts_by_channel": ("contacts_by_channel", "contacts"),
@@ -280,4 +289,4 @@ SOURCES: dict[str, tuple[str, ...]] = {
 def unit_availability(key: str) -> tuple[str, ...]:
     """Return the period types a figure exists for a unit (empty: national only)."""
     tables = SOURCES[key]
-    return tuple(pt for pt in periods.PERIOD_TYPES if all(pt in unit_period_types(name) for name in tables))
+    return tuple(pt for pt in periods.PERIOD_TYPES if all(pt in scope_period_types(name) for name in tables))

@@ -1,7 +1,7 @@
 """What the catalogue publishes: every count table and statistic table, from which population.
 
 A count table breaks one population down by one category column; a statistic table gives
-medians, percentiles or means over the clients of one count cell. `published_for_units` says
+medians, percentiles or means over the clients of one count cell. `published_for` says
 which of a table's cells a unit gets. The indicators read from these tables are declared in
 `queries.catalogue.declarations`.
 """
@@ -23,6 +23,12 @@ class CountTable:
 
     The categories add up to `parent` (a cell of another table, by default the population's
     total); a `multi` table's categories overlap (one registration can have several).
+
+    A cross-table is a set of tables, one per code of a second column (`within`: only the rows
+    with that code), whose cells add up, category by category, to those of the one-way table
+    `margin` (at most to them when `margin_partial`: the split covers part of its population).
+    Cross-tables are published per year only (`years_only`); `national_only` tables have no
+    unit cells.
     """
 
     name: str
@@ -31,6 +37,11 @@ class CountTable:
     codes: tuple[str, ...] = (TOTAL,)
     parent: tuple[str, str] | None = None
     multi: bool = False
+    within: tuple[str, str] | None = None
+    margin: str | None = None
+    margin_partial: bool = False
+    years_only: bool = False
+    national_only: bool = False
 
     @property
     def parent_cell(self) -> tuple[str, str] | None:
@@ -64,14 +75,22 @@ class MeasureTable:
         return self.counted_by if by_code == TOTAL else (self.by_table, by_code)
 
 
-def _t(name, population, column=None, codes_=(TOTAL,), parent=None, multi=False):
-    return CountTable(name, population, column, tuple(codes_), parent, multi)
+def _t(name, population, column=None, codes_=(TOTAL,), parent=None, multi=False, **more):
+    return CountTable(name, population, column, tuple(codes_), parent, multi, **more)
+
+
+def _cross(name, population, column, codes_, *, within, parent, margin, multi=False, partial=False):
+    """One table of a cross-table: `column` by `codes_`, for the rows with one code of another column."""
+    return _t(name, population, column, codes_, parent, multi, within=within, margin=margin,
+              margin_partial=partial, years_only=True)
 
 
 YES_NO = ("yes", "no")
 TCL_CLASSES = ("not_done", "below_cutoff", "above_cutoff")
 # A closed trajectory whose outcome or work status was not recorded (the importer allows it).
 NOT_RECORDED = "not_recorded"
+# A survey answer not linked to a registration (its product and target group are unknown).
+UNKNOWN = "unknown"
 COUNT_TABLES: tuple[CountTable, ...] = (
     _t("registrations", "registrations"),
     _t("registrations_by_target_group", "registrations", "target_group", codes.TARGET_GROUPS.values),
@@ -110,6 +129,27 @@ COUNT_TABLES: tuple[CountTable, ...] = (
     _t("surveys_by_goals", "surveys", "goals_reached", codes.GOALS_REACHED.values),
     _t("surveys_by_expectations", "surveys", "expectations", YES_NO),
     _t("surveys_by_work_resumed", "surveys", "work_resumed", (*YES_NO, "unknown")),
+    # The cross-tables the units ask for (per year): question types of those who want anonymity
+    # towards their unit against those who do not; the target groups behind each reason for that
+    # wish; and, per product, the closures referred back to the unit.
+    *(_cross(f"registrations_by_question_type_{wish}", "registrations", "question_type", codes.QUESTION_TYPES.values,
+             within=("anonymity", wish), parent=("registrations_by_anonymity", wish),
+             margin="registrations_by_question_type", multi=True)
+      for wish in YES_NO),
+    *(_cross(f"registrations_by_target_group_{reason}", "registrations", "target_group", codes.TARGET_GROUPS.values,
+             within=("anonymity_reason", reason), parent=("registrations_by_anonymity_reason", reason),
+             margin="registrations_by_target_group", partial=True)
+      for reason in codes.ANONYMITY_REASONS.values),
+    _cross("closures_back_to_unit_by_product", "closures", "product", codes.PRODUCTS.values,
+           within=("referral", "back_to_unit"), parent=("closures_by_referral", "back_to_unit"),
+           margin="closures_by_product", partial=True),
+    # Whether the survey's respondents look like the closed trajectories they speak for (national, per year).
+    _t("closures_by_target_group", "closures", "target_group", codes.TARGET_GROUPS.values, years_only=True,
+       national_only=True),
+    _t("surveys_by_product", "surveys", "product", (*codes.PRODUCTS.values, UNKNOWN), years_only=True,
+       national_only=True),
+    _t("surveys_by_target_group", "surveys", "target_group", (*codes.TARGET_GROUPS.values, UNKNOWN),
+       years_only=True, national_only=True),
 )
 TABLES_BY_NAME = {t.name: t for t in COUNT_TABLES}
 
@@ -133,13 +173,18 @@ RATE_CELLS = frozenset(cell for key in declarations.INDICATORS for cell in decla
 PUBLIC_TABLES = ("website_visits",)
 
 
-def published_for_units(cells: pd.DataFrame, table: CountTable) -> pd.Series:
-    """Mark the cells published: units get totals per quarter and year, breakdowns per year only.
+def published_for(cells: pd.DataFrame, table: CountTable) -> pd.Series:
+    """Mark the cells published: units get totals per quarter and year, breakdowns per year only;
+    cross-tables and the survey's comparison are per year at every scope, some national only.
 
     A unit's monthly figures, and its quarterly breakdowns, are almost all below k (a unit sees a
     handful of registrations a month); publishing them as hidden cells gives users nothing and
     gives an attacker more linked sums to difference (see PRIVACY.md, "fewer linked publications").
     """
     national = cells["scope"] == NATIONAL
+    if table.national_only:
+        return national & (cells["period_type"] == "year")
+    if table.years_only:
+        return cells["period_type"] == "year"
     levels = ("quarter", "year") if table.column is None else ("year",)
     return national | cells["period_type"].isin(levels)

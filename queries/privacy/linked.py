@@ -1,7 +1,8 @@
 """The linked structure of the published counts: which cells add up to which.
 
 Every published count is tied to others: months add up to their quarter and quarters to their
-year, units add up to the national figure, and a breakdown's categories add up to its total. An
+year, units add up to the national figure, a breakdown's categories add up to its total, and a
+cross-table's cells add up, category by category, to a one-way breakdown (its margin). An
 attacker can use all of these at once; this module writes them down as linear relations.
 """
 from __future__ import annotations
@@ -31,11 +32,16 @@ class Block:
     inequalities: sp.csr_matrix  # rows: expression <= 0 (overlapping categories)
 
 
-def _pairs(cells: pd.DataFrame, children: pd.DataFrame, parent_keys: pd.DataFrame) -> pd.DataFrame:
-    """Return (child, parent) variable pairs for children whose parent cell exists."""
+def _pairs(cells: pd.DataFrame, children: pd.DataFrame, parent_keys: pd.DataFrame,
+           group: pd.Series | None = None) -> pd.DataFrame:
+    """Return (child, parent) variable pairs for children whose parent cell exists.
+
+    Children of one parent sum to it per `group`: by default each child table in a relation of its
+    own, even when tables share a parent.
+    """
     lookup = cells[KEY].assign(parent=np.arange(len(cells)))
-    # Each child table sums to its parent in a relation of its own, even when tables share a parent.
-    keyed = parent_keys.assign(child=children.index.to_numpy(), group=children["table_name"].to_numpy())
+    group = children["table_name"] if group is None else group
+    keyed = parent_keys.assign(child=children.index.to_numpy(), group=group.to_numpy())
     return keyed.merge(lookup, on=KEY, how="inner")[["child", "parent", "group"]]
 
 
@@ -62,6 +68,14 @@ def _category_pairs(cells: pd.DataFrame, tables: dict, multi: bool) -> pd.DataFr
     parent = children["table_name"].map(parent_of)
     keys = children[KEY].assign(table_name=parent.str[0], category=parent.str[1])
     return _pairs(cells, children, keys)
+
+
+def _margin_pairs(cells: pd.DataFrame, tables: dict, partial: bool) -> pd.DataFrame:
+    """Pair each cross-table cell with the same category of its margin: all tables of one margin sum to it."""
+    margin_of = {name: t.margin for name, t in tables.items() if t.margin and t.margin_partial == partial}
+    children = cells[cells["table_name"].isin(margin_of)]
+    margin = children["table_name"].map(margin_of)
+    return _pairs(cells, children, children[KEY].assign(table_name=margin), group="margin:" + margin)
 
 
 def _sum_rows(pairs: list[pd.DataFrame], n_vars: int, sign: int = 1) -> sp.csr_matrix:
@@ -93,7 +107,8 @@ def build_block(cells: pd.DataFrame, tables: dict, *, all_units: bool = True) ->
     """
     cells = cells.reset_index(drop=True)
     n = len(cells)
-    eq_pairs = [*_period_pairs(cells), _category_pairs(cells, tables, multi=False)]
+    eq_pairs = [*_period_pairs(cells), _category_pairs(cells, tables, multi=False),
+                _margin_pairs(cells, tables, partial=False)]
     if all_units:
         eq_pairs.append(_scope_pairs(cells))
     equalities = _sum_rows(eq_pairs, n)
@@ -104,7 +119,9 @@ def build_block(cells: pd.DataFrame, tables: dict, *, all_units: bool = True) ->
          (np.r_[np.arange(len(multi)), np.arange(len(multi))], np.r_[multi["child"], multi["parent"]])),
         shape=(len(multi), n))
     together = _sum_rows([multi], n, sign=-1)
-    return Block(cells, equalities, sp.vstack([each, together]).tocsr())
+    # A cross-table over part of its margin's population: together at most the margin's cell.
+    partial = _sum_rows([_margin_pairs(cells, tables, partial=True)], n)
+    return Block(cells, equalities, sp.vstack([each, together, partial]).tocsr())
 
 
 def parts(cells: pd.DataFrame, tables: dict) -> list[pd.DataFrame]:

@@ -131,6 +131,52 @@ _DEFINITIONS: tuple[tuple[str, Pair, Pair, Pair, Pair | None], ...] = (
       "Why clients want to stay anonymous towards their unit."),
      ("Aanmeldingen met anonimiteitswens, per reden", "Registrations with an anonymity wish, per reason"),
      ("Aanmeldingen met anonimiteitswens", "Registrations with an anonymity wish")),
+    ("question_types_by_anonymity", ("Vraagtypen naar anonimiteitswens", "Question types by anonymity wish"),
+     ("Met welke vragen komen cliënten die anoniem willen blijven tegenover hun eenheid, naast die van de "
+      "anderen: per vraagtype het aandeel van de aanmeldingen met en zonder anonimiteitswens, per jaar.",
+      "Which questions clients bring who want to stay anonymous towards their unit, next to those of the others: "
+      "per question type the share of the registrations with and without an anonymity wish, per year."),
+     ("Aanmeldingen met dit vraagtype, met of zonder anonimiteitswens",
+      "Registrations with this question type, with or without an anonymity wish"),
+     ("Aanmeldingen met, of zonder, anonimiteitswens", "Registrations with, or without, an anonymity wish")),
+    ("target_groups_by_reason", ("Redenen voor anonimiteit naar doelgroep", "Reasons for anonymity by target group"),
+     ("Per reden voor de anonimiteitswens: uit welke doelgroepen de cliënten met die reden komen, per jaar.",
+      "Per reason for the anonymity wish: which target groups the clients giving that reason belong to, per year."),
+     ("Aanmeldingen met deze reden uit deze doelgroep", "Registrations with this reason from this target group"),
+     ("Aanmeldingen met deze reden", "Registrations with this reason")),
+    ("back_to_unit_by_product", ("Terugverwezen naar de eenheid, per product", "Referred back to the unit, by product"),
+     ("Per product: het aandeel van de in het jaar afgesloten trajecten dat terugverwezen is naar de interne "
+      "zorglijn van de eenheid.",
+      "Per product: the share of the trajectories closed in the year that were referred back to the unit's "
+      "internal care line."),
+     ("Afgesloten trajecten van dit product, terugverwezen naar de eenheid",
+      "Closed trajectories of this product referred back to the unit"),
+     ("Afgesloten trajecten van dit product", "Closed trajectories of this product")),
+    ("respondents_by_product", ("Invullers en afgesloten trajecten per product",
+                                "Respondents and closed trajectories by product"),
+     ("Spreken de ingevulde vragenlijsten voor iedereen? Per product het aandeel van de vragenlijsten naast het "
+      "aandeel van de afgesloten trajecten, landelijk per jaar.",
+      "Do the survey responses speak for everyone? Per product the share of the responses next to the share of "
+      "the closed trajectories, national per year."),
+     ("Vragenlijsten (of afgesloten trajecten) van dit product", "Responses (or closed trajectories) of this product"),
+     ("Alle vragenlijsten (of alle afgesloten trajecten) in het jaar",
+      "All responses (or all closed trajectories) in the year")),
+    ("respondents_by_target_group", ("Invullers en afgesloten trajecten per doelgroep",
+                                     "Respondents and closed trajectories by target group"),
+     ("Spreken de ingevulde vragenlijsten voor iedereen? Per doelgroep het aandeel van de vragenlijsten naast het "
+      "aandeel van de afgesloten trajecten, landelijk per jaar.",
+      "Do the survey responses speak for everyone? Per target group the share of the responses next to the share "
+      "of the closed trajectories, national per year."),
+     ("Vragenlijsten (of afgesloten trajecten) uit deze doelgroep",
+      "Responses (or closed trajectories) from this target group"),
+     ("Alle vragenlijsten (of alle afgesloten trajecten) in het jaar",
+      "All responses (or all closed trajectories) in the year")),
+    ("response_by_product", ("Respons per product", "Response rate by product"),
+     ("Ingevulde vragenlijsten per product als aandeel van de afgesloten trajecten van dat product, landelijk "
+      "per jaar.",
+      "Survey responses per product as a share of the closed trajectories of that product, national per year."),
+     ("Ingevulde vragenlijsten over dit product", "Survey responses about this product"),
+     ("Afgesloten trajecten van dit product", "Closed trajectories of this product")),
     ("response_rate", ("Respons cliëntonderzoek", "Survey response rate"),
      ("Ingevulde vragenlijsten in de periode als aandeel van de trajecten die in de periode afgesloten werden.",
       "Survey responses in the period as a share of the trajectories closed in the period."),

@@ -154,6 +154,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Geteld in de maand waarin het traject is afgesloten; een afgesloten maand verandert daarna niet meer.",
         "Counted in the month the trajectory was closed; a month that is over does not change afterwards.",
     ),
+    "note.question_types_by_anonymity": (
+        "Per jaar. Aandeel per vraagtype binnen elke groep; één aanmelding kan meer vraagtypen hebben.",
+        "Per year. Share per question type within each group; one registration can have several question types.",
+    ),
+    "note.target_groups_by_reason": (
+        "Per jaar. Per reden: uit welke doelgroepen de cliënten met die reden komen (samen 100%).",
+        "Per year. Per reason: which target groups the clients giving that reason belong to (100% together).",
+    ),
+    "note.respondents_by_product": (
+        "Landelijk, per jaar. Lijken de invullers op de afgesloten trajecten? Elke reeks telt op tot 100%.",
+        "National, per year. Do the respondents look like the closed trajectories? Each series adds up to 100%.",
+    ),
+    "note.respondents_by_target_group": (
+        "Landelijk, per jaar. Lijken de invullers op de afgesloten trajecten? Elke reeks telt op tot 100%.",
+        "National, per year. Do the respondents look like the closed trajectories? Each series adds up to 100%.",
+    ),
+    "note.response_by_product": (
+        "Landelijk, per jaar. Vragenlijsten tellen in de maand van invullen, trajecten in de maand van afsluiten.",
+        "National, per year. Responses count in the month they were given, trajectories in the month they closed.",
+    ),
     "note.unit_benchmark": (
         "Landelijk is ter vergelijking; de eenheid ziet geen cijfers van andere eenheden.",
         "National is for comparison; a unit sees no figures of other units.",
@@ -194,6 +214,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     # categories without a code list
     "cat._total": ("Alle producten", "All products"),
     "cat.not_recorded": ("Niet vastgelegd", "Not recorded"),
+    "cat.unknown": ("Onbekend (niet gekoppeld aan een aanmelding)", "Unknown (not linked to a registration)"),
+    "cat.anonymity.yes": ("Wil anoniem blijven", "Wants anonymity"),
+    "cat.anonymity.no": ("Geen anonimiteitswens", "No anonymity wish"),
+    "cat.population.surveys": ("Ingevulde vragenlijsten", "Survey responses"),
+    "cat.population.closures": ("Afgesloten trajecten", "Closed trajectories"),
     "cat.counsellor.0": ("Geen wisseling", "No change"),
     "cat.counsellor.1": ("Eén wisseling", "One change"),
     "cat.counsellor.2plus": ("Twee of meer", "Two or more"),

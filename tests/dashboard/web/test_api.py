@@ -84,3 +84,15 @@ def test_bad_requests_get_a_clear_error(client, url, status):
 
 def test_api_needs_a_login(client):
     assert client.get("/api/v1/catalogue").status_code == 401
+
+
+def test_the_cross_tables_are_in_the_api_per_year_for_the_caller_s_scope(client):
+    listing = get(client, "/api/v1/catalogue", UNIT_NN).get_json()
+    by_name = {t["name"]: t for t in listing["tables"]}
+    cross = by_name["registrations_by_question_type_no"]
+    assert cross["kind"] == "count" and cross["periods"]["month"] == [] and "2014" in cross["periods"]["year"]
+    body = get(client, "/api/v1/tables/registrations_by_question_type_no?period=year&unit=NN", UNIT_NN).get_json()
+    workload = next(c for c in body["cells"] if c["period"] == "2014" and c["category"] == "workload")
+    assert workload["value"] == 40.0 and workload["display"] == "40"
+    assert get(client, "/api/v1/tables/registrations_by_question_type_no?period=year&unit=LB",
+               UNIT_NN).status_code == 403

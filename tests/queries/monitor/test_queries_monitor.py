@@ -201,11 +201,11 @@ def test_query_modules_read_only_the_published_catalogue():
 # --- what exists ---------------------------------------------------------------------------------------
 
 def test_units_have_totals_per_quarter_and_year_and_breakdowns_per_year():
-    assert indicators.unit_period_types("registrations") == ("quarter", "year")
-    assert indicators.unit_period_types("registrations_by_product") == ("year",)
-    assert indicators.unit_period_types("waiting_days") == ("quarter", "year")  # over intakes, a total
-    assert indicators.unit_period_types("survey_grade") == ("quarter", "year")
-    assert indicators.unit_period_types("website_visits") == ()
+    assert indicators.scope_period_types("registrations") == ("quarter", "year")
+    assert indicators.scope_period_types("registrations_by_product") == ("year",)
+    assert indicators.scope_period_types("waiting_days") == ("quarter", "year")  # over intakes, a total
+    assert indicators.scope_period_types("survey_grade") == ("quarter", "year")
+    assert indicators.scope_period_types("website_visits") == ()
     assert indicators.period_types_for(("registrations",), NATIONAL) == ("month", "quarter", "year")
 
 
