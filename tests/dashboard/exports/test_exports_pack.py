@@ -106,6 +106,10 @@ def test_the_presentation_has_cover_key_figures_a_slide_per_chart_and_the_rule(p
     closing = len(definition_slides(programme_pack))
     assert len(slides) == 2 + len(charts) + closing
     assert len(charts) >= 25  # every chart of the six monitor pages
+    titles = {chart.title for chart in charts}  # the cross-tables and the survey comparison among them
+    for key in ("question_types_by_anonymity", "target_groups_by_reason", "back_to_unit_by_product",
+                "respondents_by_product", "respondents_by_target_group", "response_by_product"):
+        assert t(f"ind.{key}", "nl") in titles, key
     cover = slides[0][0]
     for text in ("Landelijk", "mrt 2014", "apr 2013 – mrt 2014", f"{t('app.data_until', 'nl')}: okt 2026",
                  t("app.demo", "nl")):
