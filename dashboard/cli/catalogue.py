@@ -15,7 +15,7 @@ from queries import catalogue
 from queries.accounts.access import Access
 from queries.catalogue import refresh_due
 from queries.ingest.columns import UnknownCodes
-from queries.privacy.audit import audit_releases
+from queries.privacy.audit import audit_roles
 from queries.store.codes import UNITS
 
 
@@ -78,8 +78,7 @@ def cmd_audit(args, cfg: Config) -> int:
           f"{until} with k = {policy.k}, over whole numbers and with what every statistic says of its count "
           f"(a hidden cell passes when its provable interval is at least {policy.k / 2:g} wide):")
     failed = False
-    for access in roles:
-        report = audit_releases(history, policy, access, catalogue.TABLES_BY_NAME)
+    for report in audit_roles(history, policy, roles, catalogue.TABLES_BY_NAME):
         print(" ", report.summary(policy), flush=True)
         if not report.narrow.empty:
             failed = True

@@ -10,7 +10,11 @@ the next.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import os
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import highspy
@@ -21,7 +25,7 @@ import scipy.sparse as sp
 from queries.accounts.access import NATIONAL, Access
 from queries.privacy.linked import Block, growth, parts, union_block
 from queries.privacy import Policy, integer_width, narrow_limit
-from queries.privacy.solver import programme
+from queries.privacy.solver import fresh_threads, programme
 
 # Far above any real count; an attacker cannot prove a hidden cell is below this.
 UNBOUNDED = 1e7
@@ -356,6 +360,33 @@ def audit_releases(releases: list[pd.DataFrame], policy: Policy, access: Access,
         narrow=pd.concat(narrow, ignore_index=True) if narrow else pd.DataFrame(),
         seconds=time.perf_counter() - started, releases=len(releases),
     )
+
+
+# What forked workers attack (`audit_roles`): set before the pool forks and inherited, never pickled.
+_SHARED: tuple | None = None
+
+
+def _audit_shared(access: Access) -> AuditReport:
+    releases, policy, tables = _SHARED
+    return audit_releases(releases, policy, access, tables)
+
+
+def audit_roles(releases: list[pd.DataFrame], policy: Policy, roles: list[Access], tables: dict, *,
+                workers: int | None = None) -> Iterator[AuditReport]:
+    """Attack the union of releases as each of some roles would, the roles side by side in forked processes;
+    yield the reports in the roles' order, each as soon as it and those before it are done."""
+    global _SHARED
+    workers = min(len(roles), os.cpu_count() or 1) if workers is None else workers
+    if workers <= 1:
+        yield from (audit_releases(releases, policy, access, tables) for access in roles)
+        return
+    _SHARED = (releases, policy, tables)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=fresh_threads) as pool:
+            yield from pool.map(_audit_shared, roles)
+    finally:
+        _SHARED = None
 
 
 def _block_key(part: pd.DataFrame, tables: dict) -> tuple[tuple[str, str], pd.DataFrame]:

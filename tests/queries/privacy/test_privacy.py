@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from queries import catalogue, privacy
 from queries.privacy import linked, protect
 from queries.accounts.access import Access
-from queries.privacy.audit import audit_cells, exact_cells
+from queries.privacy.audit import audit_cells, audit_releases, audit_roles, exact_cells
 from queries.store.codes import AGE_BANDS, CHANNELS, GENDERS, PRODUCTS, TARGET_GROUPS
 from queries.privacy import Policy
 from tests.stores import fresh_store
@@ -175,3 +175,20 @@ def test_no_hidden_count_in_a_small_store_can_be_narrowed_below_k_half(tmp_path_
     for access in (PROGRAMME, Access("t", "unit", "NN")):
         report = audit_cells(cells, policy, access, catalogue.TABLES_BY_NAME)
         assert report.narrow.empty, report.narrow.to_string()
+
+
+def test_roles_attacked_side_by_side_report_what_one_at_a_time_does(tmp_path):
+    rows = [registration(dt.date(2014, 3, 3), unit) for unit in ("NN", "ON") for _ in range(12)]
+    rows += [registration(dt.date(2014, 3, 4), "NN", target_group="manager") for _ in range(4)]
+    engine = _store(tmp_path, rows)
+    policy = Policy()
+    catalogue.refresh(engine, policy, today=dt.date(2015, 1, 10))
+    cells, _until = catalogue.counts_beside_publication(engine)
+    releases = [cells.assign(version=0)]
+    roles = [PROGRAMME, Access("t", "unit", "NN"), Access("t", "unit", "ON")]
+    one_by_one = [audit_releases(releases, policy, a, catalogue.TABLES_BY_NAME) for a in roles]
+    side_by_side = list(audit_roles(releases, policy, roles, catalogue.TABLES_BY_NAME, workers=2))
+    assert [(r.role, r.unit) for r in side_by_side] == [("programme", None), ("unit", "NN"), ("unit", "ON")]
+    for alone, together in zip(one_by_one, side_by_side):
+        assert (together.cells, together.hidden, together.narrowest) == (alone.cells, alone.hidden, alone.narrowest)
+        assert together.hidden > 0 and together.narrow.empty

@@ -7,7 +7,7 @@ import pytest
 from queries import catalogue
 from queries.accounts.access import Access
 from queries.privacy import Policy
-from queries.privacy.audit import audit_releases
+from queries.privacy.audit import audit_roles
 from queries.store.codes import UNITS
 from tests.release_history import as_held_on, reuse_protection
 from tests.stores import fresh_store
@@ -30,8 +30,8 @@ def test_fourteen_monthly_releases_survive_an_attack_on_their_union(demo_store, 
         catalogue.refresh(store, POLICY, today=day)
     history = [cells for _id, cells in catalogue.release_history(store)]
     assert len(history) == 14
-    for access in (PROGRAMME, *(Access("t", "unit", code) for code in UNITS.values)):
-        report = audit_releases(history, POLICY, access, catalogue.TABLES_BY_NAME)
+    roles = [PROGRAMME, *(Access("t", "unit", code) for code in UNITS.values)]
+    for report in audit_roles(history, POLICY, roles, catalogue.TABLES_BY_NAME):
         print(report.summary(POLICY))
         assert report.hidden > 0
         assert report.narrow.empty, report.narrow.head(20).to_string()
