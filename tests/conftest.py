@@ -6,9 +6,12 @@ chart images, packs) and `--slow` the audits over the whole demo store and the l
 """
 from __future__ import annotations
 
+import fcntl
 import functools
+import shutil
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +24,7 @@ from queries import catalogue
 from queries.accounts import users
 from queries.demo import load_demo
 from queries.privacy import Policy
+from queries.store import get_engine
 from tests import browsing, monitor_fixtures
 from tests.stores import DEMO_TODAY, fresh_store, pg_url
 
@@ -59,13 +63,33 @@ def sqlite_store(tmp_path) -> sa.Engine:
 
 
 
-@pytest.fixture(scope="session")
-def demo_store(tmp_path_factory) -> sa.Engine:
-    """The calibrated demo store with its published catalogue (built once per test session)."""
-    engine = fresh_store(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}")
+def _build_demo(path: Path) -> None:
+    engine = fresh_store(f"sqlite:///{path}")
     load_demo(engine, until=DEMO_TODAY)
     catalogue.refresh(engine, Policy(), today=DEMO_TODAY)
-    return engine
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # one file, ready to copy
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory, worker_id) -> sa.Engine:
+    """The calibrated demo store with its published catalogue, built once per test run: under pytest-xdist the
+    first worker builds it (its refresh then has every core) and each worker gets a copy of its own."""
+    if worker_id == "master":
+        path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+        _build_demo(path)
+        return get_engine(f"sqlite:///{path}")
+    shared = tmp_path_factory.getbasetemp().parent  # this run's folder, common to its workers
+    built = shared / "demo.sqlite"
+    with open(shared / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            _build_demo(shared / "demo-building.sqlite")
+            (shared / "demo-building.sqlite").rename(built)
+    own = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    shutil.copyfile(built, own)
+    return get_engine(f"sqlite:///{own}")
 
 
 # --- a browser on the app (tests marked browser) -------------------------------------------------------
