@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from queries import catalogue  # noqa: E402
 from queries.accounts.access import Access  # noqa: E402
-from queries.privacy.audit import audit_releases  # noqa: E402
+from queries.privacy.audit import audit_roles  # noqa: E402
 from queries.store.codes import UNITS  # noqa: E402
 from queries.demo import load_demo  # noqa: E402
 from queries.privacy import Policy  # noqa: E402
@@ -52,8 +52,8 @@ def main(argv=None) -> int:
             print(lines[-1], flush=True)
         history = [cells for _id, cells in catalogue.release_history(store)]
         lines += ["", "Union of all releases, per role (whole numbers, statistics' facts):"]
-        for access in (Access("audit", "programme"), *(Access("audit", "unit", code) for code in UNITS.values)):
-            report = audit_releases(history, policy, access, catalogue.TABLES_BY_NAME)
+        roles = [Access("audit", "programme"), *(Access("audit", "unit", code) for code in UNITS.values)]
+        for report in audit_roles(history, policy, roles, catalogue.TABLES_BY_NAME):
             lines.append("  " + report.summary(policy))
             print(lines[-1], flush=True)
         with store.connect() as conn:
