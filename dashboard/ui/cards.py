@@ -467,6 +467,9 @@ def funnel_card(data: PageData, card_id: str, *, key: str, fetch: Callable) -> C
         return Card(card_id, data.page, FUNNEL, title, key, (piece.period,), fmt_period(piece.period, lang),
                     _notes([*notes[:1], t("funnel.note.national_hidden", lang)]), funnel.points,
                     release=data.release)
+    if funnel.drawn.empty:  # no curve without a point: its range would rest on nothing the caller may see
+        return Card(card_id, data.page, FUNNEL, title, key, (piece.period,), fmt_period(piece.period, lang),
+                    _notes([*notes, t("funnel.note.none_drawn", lang)]), funnel.points, release=data.release)
     where = positions(funnel)
     rows, points = [], []
     for row, pos in zip(funnel.points.to_dict("records"), where):

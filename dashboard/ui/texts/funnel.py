@@ -81,6 +81,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Het landelijke percentage is voor dit jaar niet getoond, dus er is geen trechter te tekenen.",
         "The national percentage is not shown for this year, so no funnel can be drawn.",
     ),
+    "funnel.note.none_drawn": (
+        "Voor dit jaar is geen eenheid te tekenen: geen eenheid heeft minstens de minimumgrens aan cliënten met "
+        "getoonde aantallen.",
+        "No unit can be drawn for this year: none has at least the minimum count of clients with shown counts.",
+    ),
     "funnel.note.chosen": ("{unit} is gemarkeerd met een ring.", "{unit} is marked with a ring."),
     "funnel.hover_limit": ("{name} bij n = {n}: {lower} – {upper}", "{name} at n = {n}: {lower} – {upper}"),
     "alt.funnel": (
