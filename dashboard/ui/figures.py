@@ -325,9 +325,18 @@ def funnel_plot(points: list[dict], sizes, limits: dict, national: float, *, lan
         "type": "scatter", "x": [x[0], x[-1]] if x else [], "y": [national, national], "mode": "lines",
         "name": label, "line": {"color": REFERENCE_COLOUR, "width": 2}, "hovertemplate": f"{label}<extra></extra>"})
     if points:
+        # Rounded counts put units on the same spot: their codes are written once, together, at the first.
+        together: dict[tuple, list[str]] = {}
+        for p in points:
+            together.setdefault((p["n"], p["rate"]), []).append(p["code"])
+        labels = []
+        for p in points:
+            codes = together[(p["n"], p["rate"])]
+            labels.append(" · ".join(codes) if codes[0] == p["code"] else "")
         traces.append({
             "type": "scatter", "x": [p["n"] for p in points], "y": [p["rate"] for p in points],
-            "mode": "markers+text", "name": t("funnel.units", lang), "text": [p["code"] for p in points],
+            "mode": "markers+text", "name": t("funnel.units", lang), "text": labels,
+            "meta": [p["code"] for p in points],  # every point's own code, also where the label is shared
             "textposition": "top center", "textfont": {"size": 12, "color": "#1b1b1b"},
             "marker": {"size": [16 if p["unit"] == chosen else 10 for p in points], "color": PALETTE[0],
                        "line": {"color": [REFERENCE_COLOUR if p["unit"] == chosen else "white" for p in points],

@@ -79,7 +79,7 @@ def test_the_programme_sees_every_unit_in_code_order_and_no_ranking(app, page):
     tree = render(app, page, "programme", periode="year", van="2013", tot="2013")
     drawn = set()
     for graph in graphs(tree):
-        points = list(figure_of(graph).data[-1].text)
+        points = list(figure_of(graph).data[-1].meta)
         assert set(points) <= {"NN", "LB", "AM"}  # the store's three units
         assert points == [u for u in UNITS.values if u in points]  # in code order, never by rate
         drawn |= set(points)
@@ -98,7 +98,7 @@ def test_the_unit_user_sees_its_own_point_only_whatever_the_url_says(app, page):
             assert unit.nl not in text and unit.en not in text, unit.code
             assert not re.search(rf'"{unit.code}"', text), unit.code
     for graph in graphs(tree):
-        assert list(figure_of(graph).data[-1].text) == ["NN"]
+        assert list(figure_of(graph).data[-1].meta) == ["NN"]
     assert t("funnel.note.own_unit", "nl") in text
     assert "eenheid" not in {c.name for c in walk(tree) if isinstance(c, html.Select)}
 
@@ -107,8 +107,8 @@ def test_a_chosen_unit_is_marked_not_singled_out(app, page):
     tree = render(app, page, "programme", periode="year", eenheid="LB")
     text = text_of(tree)
     assert t("funnel.note.chosen", "nl").format(unit="Limburg") in text
-    points = next(p for p in (figure_of(g).data[-1] for g in graphs(tree)) if len(p.text) == 3)
-    sizes = dict(zip(points.text, points.marker.size))
+    points = next(p for p in (figure_of(g).data[-1] for g in graphs(tree)) if len(p.meta) == 3)
+    sizes = dict(zip(points.meta, points.marker.size))
     assert sizes["LB"] > sizes["NN"] == sizes["AM"]  # the others are still there, unmarked
 
 

@@ -62,7 +62,7 @@ def test_the_funnels_render_with_no_accessibility_violations(browser, demo_serve
     content = page.content()
     assert t("page.comparison", "nl") in content and "Jaar: 2025" in content
     points = page.locator(".card .js-plotly-plot").first.evaluate(
-        "el => el.data[el.data.length - 1].text")
+        "el => el.data[el.data.length - 1].meta")
     if role == "demo-unit":
         assert points == ["NN"]
         others = [u for u in UNITS if u.code != "NN"]

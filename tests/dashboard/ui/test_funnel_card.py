@@ -46,6 +46,15 @@ def test_the_figure_draws_limits_as_curves_the_national_line_and_the_points():
     assert not RED_GREEN.search(json.dumps(fig.to_plotly_json(), default=str))
 
 
+def test_units_on_the_same_spot_share_one_label():
+    points = [*_points(), {"unit": "AM", "code": "AM", "n": 60.0, "rate": 20.0, "text": "Amsterdam: 20% (12/60)"}]
+    sizes = funnel_limits.curve_sizes([60, 30], 10)
+    limits = {k: tuple(100 * s for s in v) for k, v in funnel_limits.binomial_limits(sizes, 0.25).items()}
+    units = figure_of(figures.funnel_plot(points, sizes, limits, 25.0, lang="nl")).data[-1]
+    assert list(units.text) == ["NN · AM", "LB", ""] and list(units.meta) == ["NN", "LB", "AM"]
+    assert units.customdata[2] == "Amsterdam: 20% (12/60)"  # each keeps its own hover
+
+
 def test_the_upper_limits_fall_and_the_lower_rise_along_the_curve():
     sizes = funnel_limits.curve_sizes([400], 10)
     limits = funnel_limits.binomial_limits(sizes, 0.3)
@@ -85,7 +94,7 @@ def test_the_programme_gets_one_funnel_per_indicator_for_the_latest_complete_yea
         assert units == [UNITS.label(u, "nl") for u in UNITS.values if u != "UNK"]  # every unit, in code order
         assert card.table.rows[-1][0].text == t("funnel.national", "nl")
         drawn = figure_of(card.figure).data[-1]
-        assert list(drawn.text) == [u for u in UNITS.values if u in set(drawn.text)]  # code order, never by rate
+        assert list(drawn.meta) == [u for u in UNITS.values if u in set(drawn.meta)]  # code order, never by rate
         lies = {r[3].text for r in card.table.rows[:-1]}
         allowed = {t(f"funnel.pos.{p}", "nl") for p in ("within_95", "between", "outside_998")} | {
             t(f"funnel.pos.{s}", "nl").format(k=10) for s in ("hidden", "small", "none")}
@@ -98,7 +107,7 @@ def test_hidden_counts_are_listed_not_drawn_and_never_called_fewer_than_k(app, d
     card = next(c for c in _cards(app, demo_store, PROGRAMME) if c.card_id == monitor.funnel_id("tcl_applied"))
     hidden = [r for r in card.table.rows[:-1] if r[2].hidden]
     assert hidden  # the demo's 2025 has hidden unit cells
-    drawn = set(figure_of(card.figure).data[-1].text)
+    drawn = set(figure_of(card.figure).data[-1].meta)
     for row in hidden:
         code = next(u for u in UNITS.values if UNITS.label(u, "nl") == row[0].text)
         assert code not in drawn
@@ -124,7 +133,7 @@ def test_the_unit_users_funnel_holds_its_own_point_the_national_rate_and_the_lim
                 assert not re.search(rf'(?<![A-Za-z]){unit.code}(?![A-Za-z])', text), (card.card_id, unit.code)
         assert [r[0].text for r in card.table.rows] == ["Noord-Nederland", t("funnel.national", "nl")]
         points = figure_of(card.figure).data[-1]
-        assert list(points.text) == ["NN"]
+        assert list(points.text) == list(points.meta) == ["NN"]
         n = float(points.x[0])
         # The curves: from k to twice its own n, and exactly the binomial limits of the national rate at that n.
         curve = figure_of(card.figure).data[3]
