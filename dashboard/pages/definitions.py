@@ -12,6 +12,7 @@ from queries.catalogue.indicators import SOURCES, information_loss, unit_availab
 dash.register_page(__name__, path="/definities", name="Definities", text_key="page.definitions", order=6, cache=True)
 
 ID_PRIVACY = "privacy-rule"
+ID_FUNNEL = "def-funnel"  # how units are compared (the comparison page); its indicators are defined above
 SECTIONS = (
     ("overview", ("registrations", "contacts", "waiting_median", "referral_back_rate", "grade_mean")),
     ("registrations", ("registrations_by_unit", "reach_per_1000", "share_target_group", "share_product",
@@ -76,4 +77,8 @@ def layout(**_ignored):
         ], className="card"),
         html.Section([html.H3(t("definitions.products", lang)), product_definitions(lang)], className="card"),
         *sections,
+        html.Section([html.H3(t("page.comparison", lang)), html.Article([
+            html.H4(t("definitions.funnel", lang), id=ID_FUNNEL, tabIndex="-1"),
+            html.P(t("definitions.funnel.text", lang)),
+        ], className="definition")], className="card"),
     ])

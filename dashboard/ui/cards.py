@@ -425,3 +425,84 @@ def parent_tables(table: str) -> tuple[str, ...]:
     """Return a breakdown table with the table of its parent cell (both decide where it exists)."""
     parent = catalogue.TABLES_BY_NAME[table].parent_cell
     return (table, parent[0]) if parent else (table,)
+
+
+# --- the comparison of units (funnel plots) ---------------------------------------------------------------
+
+FUNNEL = "funnel"
+FUNNEL_READING = "funnel_reading"  # the sentence under a funnel on how to read it (`render.EXTRAS`)
+
+
+def _funnel_notes(data: PageData, funnel, lang: str) -> list[str]:
+    """Say which year, that only published figures are drawn, and which limits (and why)."""
+    from queries.monitor import funnel_limits  # here, not at the top: only the comparison page needs it
+
+    notes = [t("funnel.note.year", lang).format(year=fmt_period(funnel.year, lang)),
+             t("funnel.note.rule", lang).format(k=funnel.k)]
+    if funnel.own_unit_only:
+        notes.append(t("funnel.note.own_unit", lang))
+        return notes
+    d = funnel.dispersion
+    if d is None or d.phi is None:
+        notes.append(t("funnel.note.too_few", lang).format(n=funnel_limits.MIN_UNITS))
+    else:
+        phi = fmt_number(round(d.phi, 2), lang, decimals=2)
+        notes.append(t("funnel.note.overdispersed" if d.overdispersed else "funnel.note.not_overdispersed",
+                       lang).format(phi=phi))
+    notes.append(t("funnel.note.unknown_unit", lang))
+    if data.view.unit and data.view.choose_unit:
+        notes.append(t("funnel.note.chosen", lang).format(unit=UNITS.label(data.view.unit, lang)))
+    return notes
+
+
+def funnel_card(data: PageData, card_id: str, *, key: str, fetch: Callable) -> Card:
+    """Return a card comparing units on one indicator in one year: a funnel plot and the table of every unit.
+
+    `fetch(slice)` returns the indicator's `queries.monitor.funnel.Funnel` for the slice's year, read with the
+    caller's access (a unit user's holds its own unit only). Units keep the code list's order, never a rank.
+    """
+    from queries.monitor.funnel import DRAWN, positions  # here, not at the top: only the comparison page needs it
+
+    view, lang = data.view, data.lang
+    ind = indicators.INDICATORS[key]
+    title = t("funnel.title", lang).format(indicator=t(f"ind.{key}", lang))
+    piece = view.slice_for(ind.tables, units=True)
+    if piece is None or piece.period_type != "year":
+        return _empty(data, card_id, FUNNEL, title, key)
+    funnel = fetch(piece)
+    notes = _funnel_notes(data, funnel, lang)
+    scopes = [*funnel.points["scope"], NATIONAL]
+    notes.append(_revised_note(data, ind.tables, scopes, piece))
+    if funnel.national is None:
+        return Card(card_id, data.page, FUNNEL, title, key, (piece.period,), fmt_period(piece.period, lang),
+                    _notes([*notes[:1], t("funnel.note.national_hidden", lang)]), funnel.points,
+                    release=data.release)
+    if funnel.drawn.empty:  # no curve without a point: its range would rest on nothing the caller may see
+        return Card(card_id, data.page, FUNNEL, title, key, (piece.period,), fmt_period(piece.period, lang),
+                    _notes([*notes, t("funnel.note.none_drawn", lang)]), funnel.points, release=data.release)
+    where = positions(funnel)
+    rows, points = [], []
+    for row, pos in zip(funnel.points.to_dict("records"), where):
+        label = UNITS.label(row["scope"], lang)
+        rate = figure_cell(row["value"], "percent", lang, hidden=bool(row["suppressed"]))
+        if row["status"] == DRAWN:
+            text = f"{label}: {rate.text} ({fmt_number(row['numerator'], lang)}/{fmt_number(row['denominator'], lang)})"
+            points.append({"unit": row["scope"], "code": row["scope"], "n": float(row["denominator"]),
+                           "rate": 100.0 * float(row["rate"]), "text": text})
+            lies = t(f"funnel.pos.{pos}", lang)
+        else:
+            lies = t(f"funnel.pos.{row['status']}", lang).format(k=funnel.k)
+        rows.append([Cell(label), figure_cell(row["denominator"], "count", lang,
+                                              hidden=bool(row["denominator_suppressed"])), rate, Cell(lies)])
+    national = 100.0 * funnel.national
+    national_share = figure_cell(float(int(national + 0.5)), "percent", lang)  # whole percent, as published shares
+    rows.append([Cell(t("funnel.national", lang)), figure_cell(funnel.national_denominator, "count", lang),
+                 national_share, Cell("")])
+    limits = {name: tuple(100.0 * side for side in sides) for name, sides in funnel.limits(funnel.sizes).items()}
+    figure = figures.funnel_plot(points, funnel.sizes, limits, national_share.value, lang=lang,
+                                 chosen=view.unit if view.choose_unit else None)
+    table = Table(t("table.caption", lang), [t("funnel.unit", lang), t("funnel.clients", lang),
+                                             t("funnel.rate", lang), t("funnel.position", lang)], rows)
+    return Card(card_id, data.page, FUNNEL, title, key, (piece.period,), fmt_period(piece.period, lang),
+                _notes(notes), funnel.points, figure, table, t("alt.funnel", lang), FUNNEL_READING,
+                release=data.release)

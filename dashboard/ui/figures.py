@@ -297,3 +297,58 @@ def sparkline(df: pd.DataFrame, *, lang: str, measure: str, expected: pd.DataFra
     layout["xaxis"].update(showticklabels=True, nticks=4)
     layout["yaxis"].update(showticklabels=False, showgrid=False)
     return fig
+
+
+# --- funnel plots (the comparison page) ---------------------------------------------------------------
+
+LIMIT_COLOUR = "#4a4a4a"  # the control limits: grey, never a red/green verdict
+
+
+def funnel_plot(points: list[dict], sizes, limits: dict, national: float, *, lang: str, chosen: str | None = None,
+                height: int = 440) -> Figure:
+    """Draw units as points (rate in percent against clients n) with the national rate and the 95% and 99.8% limits.
+
+    `points`: dicts with unit, code, n, rate (percent) and hover text, in the units' code order (never by
+    rate); `sizes`: the n the limits are drawn at; `limits`: {"95": (lower, upper), "99.8": (...)} in
+    percent at those sizes; `chosen`: a unit to mark with a ring. Neutral colours only.
+    """
+    x = [float(n) for n in sizes]
+    traces = []
+    for key, dash, name in (("99.8", "dot", t("funnel.limits998", lang)), ("95", "dash", t("funnel.limits95", lang))):
+        for i, side in enumerate(limits[key]):
+            traces.append({
+                "type": "scatter", "x": x, "y": [float(v) for v in side], "mode": "lines", "name": name,
+                "legendgroup": key, "showlegend": i == 0, "line": {"color": LIMIT_COLOUR, "dash": dash, "width": 1.5},
+                "hovertemplate": f"{name}, n = %{{x:.0f}}: %{{y:.1f}}%<extra></extra>"})
+    label = f"{t('funnel.national', lang)}: {fmt_value(national, 'percent', lang)}"
+    traces.append({
+        "type": "scatter", "x": [x[0], x[-1]] if x else [], "y": [national, national], "mode": "lines",
+        "name": label, "line": {"color": REFERENCE_COLOUR, "width": 2}, "hovertemplate": f"{label}<extra></extra>"})
+    if points:
+        # Rounded counts put units on the same spot: their codes are written once, together, at the first.
+        together: dict[tuple, list[str]] = {}
+        for p in points:
+            together.setdefault((p["n"], p["rate"]), []).append(p["code"])
+        labels = []
+        for p in points:
+            codes = together[(p["n"], p["rate"])]
+            labels.append(" · ".join(codes) if codes[0] == p["code"] else "")
+        traces.append({
+            "type": "scatter", "x": [p["n"] for p in points], "y": [p["rate"] for p in points],
+            "mode": "markers+text", "name": t("funnel.units", lang), "text": labels,
+            "meta": [p["code"] for p in points],  # every point's own code, also where the label is shared
+            "textposition": "top center", "textfont": {"size": 12, "color": "#1b1b1b"},
+            "marker": {"size": [16 if p["unit"] == chosen else 10 for p in points], "color": PALETTE[0],
+                       "line": {"color": [REFERENCE_COLOUR if p["unit"] == chosen else "white" for p in points],
+                                "width": [3 if p["unit"] == chosen else 1 for p in points]}},
+            "customdata": [p["text"] for p in points], "hovertemplate": "%{customdata}<extra></extra>"})
+    shown = [p["rate"] for p in points] + [float(v) for v in limits["99.8"][1]] + [national]
+    top = min(100.0, max(shown) * 1.12 + 2.0)
+    fig = _figure("", lang, height=height)
+    fig["data"] = traces
+    fig["layout"]["xaxis"] = {"title": {"text": t("funnel.axis_n", lang)}, "rangemode": "tozero",
+                              "gridcolor": "#e5e5e5", "range": [0, (x[-1] if x else 1.0) * 1.03]}
+    fig["layout"]["yaxis"] = {"title": {"text": t("funnel.axis_rate", lang)}, "ticksuffix": "%", "range": [0, top]}
+    fig["layout"]["margin"] = {"l": 64, "r": 16, "t": 16, "b": 96}
+    fig["layout"]["legend"] = {"orientation": "h", "y": -0.2, "x": 0}  # below the axis title
+    return fig

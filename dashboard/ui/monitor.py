@@ -14,6 +14,7 @@ from dashboard.ui import cards
 from dashboard.ui.cards import Card, PageData
 from dashboard.ui.controls import View
 from dashboard.ui.texts import t
+from dashboard.web import runtime
 from queries import catalogue
 from queries.catalogue import TOTAL, indicators
 from queries.accounts.access import NATIONAL
@@ -252,6 +253,23 @@ def _reach(data: PageData) -> list[Card]:
     ]
 
 
+def funnel_id(indicator: str) -> str:
+    """Return the id of an indicator's funnel plot on the comparison page."""
+    return f"comparison-{indicator.replace('_', '-')}"
+
+
+def _comparison(data: PageData) -> list[Card]:
+    # Every unit for the programme, only its own unit for a unit user: the query reads with the caller's access.
+    from queries.catalogue.declarations import FUNNEL
+    from queries.monitor import funnel
+
+    policy = runtime.current().policy
+    return [cards.funnel_card(data, funnel_id(key), key=key,
+                              fetch=lambda s, key=key: funnel.funnel_points(data.engine, data.access, indicator=key,
+                                                                            year=s.period, policy=policy))
+            for key in FUNNEL]
+
+
 # The monitor pages in navigation order (the steering pack's order): key -> (path, its cards).
 PAGES: dict[str, tuple[str, Callable[[PageData], list[Card]]]] = {
     "overview": ("/", _overview),
@@ -260,6 +278,7 @@ PAGES: dict[str, tuple[str, Callable[[PageData], list[Card]]]] = {
     "referrals": ("/verwijzingen", _referrals),
     "survey": ("/clientonderzoek", _survey),
     "reach": ("/bereik", _reach),
+    "comparison": ("/vergelijking", _comparison),
 }
 
 

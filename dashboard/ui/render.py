@@ -11,7 +11,7 @@ from dash import dcc, html
 
 from dashboard.exports.export_ui import chart_buttons
 from dashboard.ui import components, controls, monitor
-from dashboard.ui.cards import EXPECTED, KEY_FIGURE, Card
+from dashboard.ui.cards import EXPECTED, FUNNEL_READING, KEY_FIGURE, Card
 from dashboard.ui.components import GRAPH_CONFIG
 from dashboard.ui.texts import current_language, t
 from dashboard.web import cache, runtime
@@ -27,7 +27,11 @@ def _products(lang: str) -> html.Details:
                         id=PRODUCTS_ID, open=True)
 
 
-EXTRAS: dict[str, Callable[[str], object]] = {monitor.PRODUCTS_EXTRA: _products}
+def _funnel_reading(lang: str) -> html.P:
+    return html.P(t("funnel.how_to_read", lang), className="funnel-reading")
+
+
+EXTRAS: dict[str, Callable[[str], object]] = {monitor.PRODUCTS_EXTRA: _products, FUNNEL_READING: _funnel_reading}
 
 
 def _empty(card: Card, lang: str) -> html.Section:

@@ -99,6 +99,9 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
 # lose most when a figure is hidden (secondary suppression avoids the cells they rest on).
 OVERVIEW = ("registrations", "contacts", "waiting_median", "referral_back_rate", "grade_mean")
 FIRST_CHARTS = ("waiting_p80", "referral_external_rate", "referral_none_rate", "response_rate")
+# The indicators the comparison page (`comparison`) compares between units in funnel plots, per year: a view of
+# these percentages (their published counts per unit), not indicators of their own.
+FUNNEL = ("referral_back_rate", "waiting_within_14", "anonymity_rate", "tcl_applied", "grade_7plus")
 
 
 def count_cells(key: str) -> list[tuple[str, str]]:

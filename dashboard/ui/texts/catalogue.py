@@ -4,13 +4,13 @@ from __future__ import annotations
 import flask
 
 from dashboard.ui.formats import LOCALES
-from dashboard.ui.texts import admin, delivery, events, exports, indicators, monitor, privacy, targets
+from dashboard.ui.texts import admin, delivery, events, exports, funnel, indicators, monitor, privacy, targets
 
 LANGUAGES = tuple(LOCALES)
 DEFAULT_LANGUAGE = "nl"
 LANG_COOKIE = "loket_lang"
 
-AREAS = (monitor, indicators, targets, exports, admin, privacy, delivery, events)
+AREAS = (monitor, indicators, targets, exports, admin, privacy, delivery, events, funnel)
 TEXTS: dict[str, tuple[str, str]] = {key: pair for area in AREAS for key, pair in area.TEXTS.items()}
 
 

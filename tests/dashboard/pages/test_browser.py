@@ -14,7 +14,8 @@ from tests import browsing
 
 PAGES = {
     "/": "overview", "/aanmeldingen": "registrations", "/wachttijden": "waiting", "/verwijzingen": "referrals",
-    "/clientonderzoek": "survey", "/bereik": "reach", "/definities": "definitions", "/streefwaarden": "targets",
+    "/clientonderzoek": "survey", "/bereik": "reach", "/vergelijking": "comparison", "/definities": "definitions",
+    "/streefwaarden": "targets",
 }
 ROLES = ("demo-programme", "demo-unit", "demo-admin")
 

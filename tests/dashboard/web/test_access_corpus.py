@@ -22,8 +22,10 @@ Besides: no answer may be a server error (5xx) or hold a stack trace.
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
+import io
 import functools
 import inspect
 import itertools
@@ -33,12 +35,16 @@ import time
 import urllib.parse
 
 import dash
+import openpyxl
 import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from dashboard.web import auth, security
 from dashboard import create_app
+from dashboard.exports import export_ui
+from dashboard.ui.monitor import funnel_id
+from queries.catalogue.declarations import FUNNEL
 from tests.http_client import router_request
 from tests.http_client import basic_auth_header
 from dashboard.ui.texts import t
@@ -97,11 +103,18 @@ class Result:
 # --- the store --------------------------------------------------------------------------------------
 
 def _fill(engine) -> None:
-    """Noord-Nederland: 23 registrations in March 2014. Every other unit: a count of its own in June 2013
-    (140, 150, ... 260), so a figure of another unit is recognisable in any answer."""
+    """Noord-Nederland: 23 registrations in March 2014, and 30 in September 2013 (some waiting longer than 14
+    days, screened, wanting anonymity, closed in November), so its funnels on the comparison page draw a point
+    (all but the survey's, which has no answers). Every other unit:
+    a count of its own in June 2013 (140, 150, ... 260), so a figure of another unit is recognisable in any answer."""
     with engine.begin() as conn:
         add_units(conn)
         rows = [registration(dt.date(2014, 3, 1 + i % 28), OWN) for i in range(23)]
+        rows += [registration(dt.date(2013, 9, 1 + i % 28), OWN, tcl_done=i % 2 == 0, anonymity_wish=i % 3 == 0,
+                              first_intake_on=dt.date(2013, 9, 1 + i % 28) + dt.timedelta(days=20 if i % 3 else 3),
+                              closed_on=dt.date(2013, 11, 1 + i % 28), work_status="working",
+                              referral_outcome="back_to_unit" if i % 2 == 0 else "none_needed")
+                 for i in range(30)]
         for n, unit in enumerate(OTHERS):
             # Intake on the day itself: the unit's intakes are the same recognisable count, in the same month.
             rows += [registration(dt.date(2013, 6, 1 + i % 28), unit, first_intake_on=dt.date(2013, 6, 1 + i % 28))
@@ -492,6 +505,63 @@ def test_corpus_covers_every_callback_page_and_route(corpus):
     assert by_caller["unit"] >= len(OTHERS) * len(server_callbacks)
 
 
+def _export_text(name: str, data: bytes) -> str:
+    """Return the text a chart's file holds (CSV, the workbook's cells, the SVG's text)."""
+    if name.endswith(".xlsx"):
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        return "\n".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row
+                         if c.value is not None)
+    return data.decode("utf-8-sig")
+
+
+def test_the_unit_users_funnels_and_their_exports_hold_nothing_of_other_units(corpus):
+    # The comparison page is in the corpus like every page; its exports' files are sent base64-encoded, so
+    # here they are decoded and read for other units' names, codes and figures, with the URL claiming Limburg.
+    client = corpus["app"].server.test_client(use_cookies=False)
+    names, numbers = _names_pattern(), _number_pattern(_other_units_figures(corpus["engine"]))
+    page = [r for r in corpus["results"] if r.request.caller == "unit" and isinstance(r.request.body, dict)
+            and r.request.body.get("output") == security.ROUTER_OUTPUT
+            and r.request.body["inputs"][0]["value"] == "/vergelijking"]
+    assert page and all(r.status == 200 for r in page)
+    drawn = [r for r in page if all(f'"{funnel_id(key)}"' in r.text for key in FUNNEL if key != "grade_7plus")
+             and '"text": ["NN"]' in r.text]
+    assert drawn, "the unit user's funnels draw its own point in the corpus"
+    dep = next(d for d in corpus["deps"] if export_ui.CHART_DOWNLOAD in d["output"])
+    files = 0
+
+    def export(role: str, key: str, fmt: str, search: str):
+        card = funnel_id(key)
+        inputs = [{"id": {"type": export_ui.CHART_BUTTON, "card": card, "format": f}, "property": "n_clicks",
+                   "value": 1 if f == fmt else 0} for f in ("png", "svg", "csv", "xlsx")]
+        trigger = json.dumps(inputs[("png", "svg", "csv", "xlsx").index(fmt)]["id"], sort_keys=True, separators=(",", ":"))
+        body = {"output": dep["output"], "outputs": {"id": {"type": export_ui.CHART_DOWNLOAD, "card": card},
+                                                      "property": "data"},
+                "inputs": inputs, "changedPropIds": [trigger + ".n_clicks"],
+                "state": [{"id": export_ui.LOCATION, "property": "pathname", "value": "/vergelijking"},
+                          {"id": export_ui.LOCATION, "property": "search", "value": search}]}
+        return client.post(security.CALLBACK_PATH, json=body, headers=_basic(role))
+
+    def sent_text(response) -> tuple[str, str]:
+        sent = next(v for props in response.json["response"].values() for v in props.values()
+                    if isinstance(v, dict) and "filename" in v)
+        data = base64.b64decode(sent["content"]) if sent.get("base64") else sent["content"].encode()
+        return sent["filename"], _export_text(sent["filename"], data)
+
+    # The detector sees what the programme legitimately exports: the other units' names and figures.
+    _, programme = sent_text(export("programme", "waiting_within_14", "csv", "?periode=year"))
+    assert names.search(programme) and numbers.search(programme)
+    for key, fmt, search in itertools.product(FUNNEL, ("csv", "xlsx", "svg"), ("?periode=year&eenheid=LB", "?eenheid=ZWB")):
+        response = export("unit", key, fmt, search)
+        if key == "grade_7plus":  # no survey answers: nothing drawn, so no chart to export
+            assert response.status_code == 204
+            continue
+        assert response.status_code == 200, (key, fmt, response.status_code)
+        filename, text = sent_text(response)
+        files += 1
+        assert "noord-nederland" in filename
+        assert not names.search(text), (key, fmt, names.search(text).group(0))
+        assert not numbers.search(text), (key, fmt, numbers.search(text).group(0))
+    assert files == (len(FUNNEL) - 1) * 6
 def test_the_corpus_holds_events_and_the_unit_user_gets_its_own(corpus):
     # The leak check above covers events only if they are in the answers: the programme manager gets Limburg's,
     # the unit user the national one and its own (on its charts).
