@@ -82,7 +82,8 @@ def funnel_points(engine: sa.Engine, access: Access, *, indicator: str, year: st
     """Return one indicator's funnel for a year: each compared unit's published counts and rate, and the national rate."""
     if indicator not in FUNNEL or indicators.INDICATORS[indicator].kind != PERCENT:
         raise ValueError(f"{indicator!r} is not compared in a funnel")
-    k = (policy or Policy()).k
+    policy = policy or Policy()
+    k = policy.k
     units = compared_units(access)
     # The caller's access goes with the read: a unit user asking for another unit would be refused.
     df = indicators.with_parts(engine, access, indicator, scopes=[*units, NATIONAL], period_type="year",
@@ -110,7 +111,8 @@ def funnel_points(engine: sa.Engine, access: Access, *, indicator: str, year: st
     sizes = funnel_limits.curve_sizes(drawn["denominator"].tolist(), k)
     dispersion = None
     if access.sees_all_units and p0 is not None:
-        dispersion = funnel_limits.overdispersion(drawn["rate"].to_numpy(), drawn["denominator"].to_numpy(), p0)
+        dispersion = funnel_limits.overdispersion(drawn["rate"].to_numpy(), drawn["denominator"].to_numpy(), p0,
+                                                  funnel_limits.rounding_variance(policy.base))
     return Funnel(indicator, year, points, p0, nat_num, nat_den, k, not access.sees_all_units, dispersion, sizes)
 
 
