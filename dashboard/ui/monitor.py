@@ -216,8 +216,7 @@ def _survey(data: PageData) -> list[Card]:
         *(_cross(data, card_id, f"respondents_by_{dimension}",
                  functools.partial(survey.respondents_and_closures, dimension=dimension),
                  series_labels={p: t(f"cat.population.{p}", lang) for p in ("surveys", "closures")},
-                 category_labels=cards.code_labels(CODE_LISTS[dimension], lang,
-                                                   {catalogue.UNKNOWN: t("cat.unknown", lang)}), national=True)
+                 category_labels=cards.code_labels(CODE_LISTS[dimension], lang), national=True)
           for card_id, dimension in ((SURVEY_BY_PRODUCT, "product"), (SURVEY_BY_TARGET_GROUP, "target_group"))),
         cards.breakdown_card(data, SURVEY_RESPONSE_BY_PRODUCT, tables_=indicators.SOURCES["response_by_product"],
                              title=t("ind.response_by_product", lang), definition="response_by_product",

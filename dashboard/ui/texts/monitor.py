@@ -163,12 +163,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Per year. Per reason: which target groups the clients giving that reason belong to (100% together).",
     ),
     "note.respondents_by_product": (
-        "Landelijk, per jaar. Lijken de invullers op de afgesloten trajecten? Elke reeks telt op tot 100%.",
-        "National, per year. Do the respondents look like the closed trajectories? Each series adds up to 100%.",
+        "Landelijk, per jaar. Lijken de invullers op de afgesloten trajecten? Aandelen van alle vragenlijsten en "
+        "van alle afgesloten trajecten; vragenlijsten die niet aan een aanmelding gekoppeld zijn, staan er niet bij.",
+        "National, per year. Do the respondents look like the closed trajectories? Shares of all responses and of "
+        "all closed trajectories; responses not linked to a registration are not shown.",
     ),
     "note.respondents_by_target_group": (
-        "Landelijk, per jaar. Lijken de invullers op de afgesloten trajecten? Elke reeks telt op tot 100%.",
-        "National, per year. Do the respondents look like the closed trajectories? Each series adds up to 100%.",
+        "Landelijk, per jaar. Lijken de invullers op de afgesloten trajecten? Aandelen van alle vragenlijsten en "
+        "van alle afgesloten trajecten; vragenlijsten die niet aan een aanmelding gekoppeld zijn, staan er niet bij.",
+        "National, per year. Do the respondents look like the closed trajectories? Shares of all responses and of "
+        "all closed trajectories; responses not linked to a registration are not shown.",
     ),
     "note.response_by_product": (
         "Landelijk, per jaar. Vragenlijsten tellen in de maand van invullen, trajecten in de maand van afsluiten.",
@@ -214,7 +218,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     # categories without a code list
     "cat._total": ("Alle producten", "All products"),
     "cat.not_recorded": ("Niet vastgelegd", "Not recorded"),
-    "cat.unknown": ("Onbekend (niet gekoppeld aan een aanmelding)", "Unknown (not linked to a registration)"),
     "cat.anonymity.yes": ("Wil anoniem blijven", "Wants anonymity"),
     "cat.anonymity.no": ("Geen anonimiteitswens", "No anonymity wish"),
     "cat.population.surveys": ("Ingevulde vragenlijsten", "Survey responses"),
