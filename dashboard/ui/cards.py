@@ -29,6 +29,8 @@ from queries.accounts.access import NATIONAL, Access
 from queries.catalogue import TOTAL, indicators
 from queries.store import periods
 from queries.store.codes import PRODUCTS, TARGET_GROUPS, UNITS
+from queries.monitor import funnel_limits
+from queries.monitor.funnel import DRAWN, positions
 from queries.targets import target_rules
 
 Fetch = Callable[[Slice], pd.DataFrame]
@@ -435,8 +437,6 @@ FUNNEL_READING = "funnel_reading"  # the sentence under a funnel on how to read 
 
 def _funnel_notes(data: PageData, funnel, lang: str) -> list[str]:
     """Say which year, that only published figures are drawn, and which limits (and why)."""
-    from queries.monitor import funnel_limits  # here, not at the top: only the comparison page needs it
-
     notes = [t("funnel.note.year", lang).format(year=fmt_period(funnel.year, lang)),
              t("funnel.note.rule", lang).format(k=funnel.k)]
     if funnel.own_unit_only:
@@ -461,8 +461,6 @@ def funnel_card(data: PageData, card_id: str, *, key: str, fetch: Callable) -> C
     `fetch(slice)` returns the indicator's `queries.monitor.funnel.Funnel` for the slice's year, read with the
     caller's access (a unit user's holds its own unit only). Units keep the code list's order, never a rank.
     """
-    from queries.monitor.funnel import DRAWN, positions  # here, not at the top: only the comparison page needs it
-
     view, lang = data.view, data.lang
     ind = indicators.INDICATORS[key]
     title = t("funnel.title", lang).format(indicator=t(f"ind.{key}", lang))

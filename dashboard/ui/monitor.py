@@ -19,7 +19,8 @@ from queries import catalogue
 from queries.catalogue import TOTAL, indicators
 from queries.accounts.access import NATIONAL
 from queries.catalogue.indicators import ASPECTS
-from queries.monitor import overview, reach, referrals, survey, waiting
+from queries.catalogue.declarations import FUNNEL
+from queries.monitor import funnel, overview, reach, referrals, survey, waiting
 from queries.monitor.registrations import DIMENSIONS, reach_per_thousand, registrations_by, registrations_by_unit, \
     registrations_trend
 from queries.store import codes
@@ -259,9 +260,6 @@ def funnel_id(indicator: str) -> str:
 
 def _comparison(data: PageData) -> list[Card]:
     # Every unit for the programme, only its own unit for a unit user: the query reads with the caller's access.
-    from queries.catalogue.declarations import FUNNEL
-    from queries.monitor import funnel
-
     policy = runtime.current().policy
     return [cards.funnel_card(data, funnel_id(key), key=key,
                               fetch=lambda s, key=key: funnel.funnel_points(data.engine, data.access, indicator=key,
