@@ -17,6 +17,7 @@ import pytest
 import queries
 from queries import catalogue
 from queries.catalogue import indicators, tables
+from queries.catalogue.declarations import FUNNEL
 from queries.monitor import overview, registrations
 from queries.accounts.access import NATIONAL, Access, AccessDenied
 from queries.privacy import Policy
@@ -51,8 +52,9 @@ def _choices(param: str, access: Access, period_type: str):
         "scope": unit_scopes,
         "period_type": [period_type],
         "period": [PERIODS[period_type]],
+        "year": [PERIODS["year"]],
         "dimension": list(registrations.DIMENSIONS),
-        "indicator": list(overview.HEADLINE),
+        "indicator": list(dict.fromkeys([*overview.HEADLINE, *FUNNEL])),
         "name": tables.table_names(),
         "keys": [list(indicators.INDICATORS)],
         "table": [t.name for t in catalogue.COUNT_TABLES if t.parent_cell],
@@ -79,6 +81,9 @@ def _calls(fn, access: Access):
 
 def _numbers(result) -> list[float]:
     frames = result.values() if isinstance(result, dict) else [result]
+    if hasattr(result, "points"):  # a funnel: its units' points, and the national rate it is drawn around
+        frames = [result.points, pd.DataFrame({"national": [result.national, result.national_numerator,
+                                                            result.national_denominator]}, dtype=float)]
     out = []
     for frame in frames:
         if isinstance(frame, pd.DataFrame):
