@@ -1,7 +1,11 @@
 """Driving Debian's Chromium with Playwright: the settings, the opt-in mark, and what every browser test does."""
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -58,3 +62,34 @@ def shot(page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     print(f"screenshot: {path}")
     return path
+
+
+def axe_violations(page) -> list[dict]:
+    """Return what axe-core finds on the page (it is injected as a script; see the browser tests on the CSP)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))")
+    return json.loads(result)["violations"]
+
+
+@contextlib.contextmanager
+def serving(database_url: str, credentials: Path):
+    """Serve the app on a store in demo mode (so the demo accounts exist) on a free local port; yield its URL and
+    the demo accounts' passwords."""
+    from dashboard import create_app
+    from werkzeug.serving import make_server
+
+    app = create_app({"DATABASE_URL": database_url, "DEMO_MODE": True, "TESTING": False,
+                      "DEMO_CREDENTIALS": str(credentials)})
+    passwords = {line.split()[0]: line.split()[1] for line in credentials.read_text().splitlines()
+                 if line and not line.startswith("#")}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    httpd = make_server("127.0.0.1", port, app.server, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {"url": f"http://127.0.0.1:{port}", "passwords": passwords}
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)

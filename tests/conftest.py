@@ -9,17 +9,13 @@ from __future__ import annotations
 import fcntl
 import functools
 import shutil
-import socket
-import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
-from dashboard import create_app
 from queries import catalogue
 from queries.accounts import users
 from queries.demo import load_demo
@@ -98,20 +94,8 @@ def demo_store(tmp_path_factory, worker_id) -> sa.Engine:
 def server(tmp_path_factory):
     """The app on the monitor store in demo mode (so the demo accounts exist), on a free local port."""
     engine = monitor_fixtures.fresh_copy(tmp_path_factory, "browser")
-    credentials = tmp_path_factory.mktemp("instance") / "demo-credentials.txt"
-    app = create_app({"DATABASE_URL": str(engine.url), "DEMO_MODE": True, "TESTING": False,
-                      "DEMO_CREDENTIALS": str(credentials)})
-    passwords = {line.split()[0]: line.split()[1] for line in credentials.read_text().splitlines()
-                 if line and not line.startswith("#")}
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    httpd = make_server("127.0.0.1", port, app.server, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{port}", "passwords": passwords}
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with browsing.serving(str(engine.url), tmp_path_factory.mktemp("instance") / "demo-credentials.txt") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ Screenshots go to tests/artifacts/ (git-ignored); their paths and the axe result
 """
 from __future__ import annotations
 
-import json
 
 import pytest
 
@@ -89,10 +88,6 @@ def test_granularity_language_and_url_state_round_trip(browser, server, role):
     assert errors == []
 
 
-def _axe(page) -> list[dict]:
-    page.add_script_tag(path=str(browsing.AXE))
-    result = page.evaluate("async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))")
-    return json.loads(result)["violations"]
 
 
 @pytest.mark.parametrize("role", ("demo-programme", "demo-unit"))
@@ -106,7 +101,7 @@ def test_no_serious_or_critical_accessibility_violations(browser, server, role):
     for path in paths:
         page.goto(server["url"] + path)
         browsing.wait_for_page(page, path.split("?")[0])
-        for violation in _axe(page):
+        for violation in browsing.axe_violations(page):
             line = f"{role} {path}: {violation['impact']} {violation['id']} ({len(violation['nodes'])} nodes)"
             report.append(line)
             if violation["impact"] in ("serious", "critical"):

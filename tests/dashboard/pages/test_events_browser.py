@@ -3,7 +3,6 @@ the programme manager records an event and sees it marked on a chart, then retir
 link to the page and is refused on it."""
 from __future__ import annotations
 
-import json
 
 from tests import browsing
 
@@ -12,10 +11,6 @@ PATH = "/beheer/gebeurtenissen"
 TEXT = "Browsertest: landelijke mailing"
 
 
-def _axe(page) -> list[dict]:
-    page.add_script_tag(path=str(browsing.AXE))
-    result = page.evaluate("async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))")
-    return json.loads(result)["violations"]
 
 
 def _report(violations: list[dict]) -> list[str]:
@@ -31,7 +26,7 @@ def test_the_events_page_has_no_accessibility_violations_and_records_and_retires
     page.wait_for_selector("#events-list", timeout=30000)
     assert "nooit een cliënt" in page.locator("#events-warning").inner_text()
     assert page.locator("#events-text").get_attribute("maxlength") == "200"
-    violations = _axe(page)
+    violations = browsing.axe_violations(page)
     print(f"\naxe-core on {PATH}: {len(violations)} violations", *_report(violations), sep="\n")
     assert violations == []
     # a text that is too long cannot be typed in; the server would refuse it too
@@ -46,7 +41,7 @@ def test_the_events_page_has_no_accessibility_violations_and_records_and_retires
     page.get_by_role("button", name="Vastleggen").click()
     page.wait_for_function("document.querySelector('#events-status').innerText.includes('Vastgelegd')", timeout=15000)
     assert TEXT in page.locator("#events-list").inner_text()
-    violations = _axe(page)  # with a message and a retire button
+    violations = browsing.axe_violations(page)  # with a message and a retire button
     assert violations == [], _report(violations)
     browsing.shot(page, "demo-programme-events")
     # the chart marks it: a numbered label above the plot, and the note under the chart
@@ -54,7 +49,7 @@ def test_the_events_page_has_no_accessibility_violations_and_records_and_retires
     browsing.wait_for_page(page, "/aanmeldingen")
     assert TEXT in page.locator(".notes").first.inner_text()
     assert page.locator(".card .annotation-text", has_text="1").count() >= 1
-    serious = [v for v in _axe(page) if v["impact"] in ("serious", "critical")]
+    serious = [v for v in browsing.axe_violations(page) if v["impact"] in ("serious", "critical")]
     assert serious == [], _report(serious)
     browsing.shot(page, "demo-programme-registrations-event")
     # retire it: it leaves the list

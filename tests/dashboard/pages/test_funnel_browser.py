@@ -3,15 +3,10 @@ funnels render without console errors, axe-core finds no violation at all, and s
 tests/artifacts/funnel-programme.png and tests/artifacts/funnel-unit.png (git-ignored)."""
 from __future__ import annotations
 
-import json
 import shutil
-import socket
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from dashboard import create_app
 from dashboard.ui.texts import t
 from queries.store.codes import UNITS
 from tests import browsing
@@ -27,26 +22,10 @@ def demo_server(demo_store, tmp_path_factory):
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # the copy must hold every page of the store
     folder = tmp_path_factory.mktemp("funnel-browser")
     shutil.copyfile(demo_store.url.database, folder / "demo.sqlite")
-    credentials = folder / "demo-credentials.txt"
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite'}", "DEMO_MODE": True, "TESTING": False,
-                      "DEMO_CREDENTIALS": str(credentials)})
-    passwords = {line.split()[0]: line.split()[1] for line in credentials.read_text().splitlines()
-                 if line and not line.startswith("#")}
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    httpd = make_server("127.0.0.1", port, app.server, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{port}", "passwords": passwords}
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with browsing.serving(f"sqlite:///{folder / 'demo.sqlite'}", folder / "demo-credentials.txt") as served:
+        yield served
 
 
-def _axe(page) -> list[dict]:
-    page.add_script_tag(path=str(browsing.AXE))
-    result = page.evaluate("async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))")
-    return json.loads(result)["violations"]
 
 
 @pytest.mark.parametrize("role, shot", [("demo-programme", "funnel-programme"), ("demo-unit", "funnel-unit")])
@@ -78,7 +57,7 @@ def test_the_funnels_render_with_no_accessibility_violations(browser, demo_serve
     page = context.new_page()
     page.goto(demo_server["url"] + PATH)
     browsing.wait_for_page(page, PATH)
-    violations = _axe(page)
+    violations = browsing.axe_violations(page)
     report = [f"{v['impact']} {v['id']}: {v['nodes'][0]['target']!r} ({len(v['nodes'])} nodes)" for v in violations]
     print(f"\naxe-core on {PATH} as {role}: {len(violations)} violations")
     print("\n".join(report) or "no violations")
