@@ -23,7 +23,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from queries.accounts.access import NATIONAL, Access
-from queries.privacy.linked import Block, growth, parts, union_block
+from queries.privacy.linked import KEY, Block, growth, parts, union_block
 from queries.privacy import Policy, integer_width, narrow_limit
 from queries.privacy.solver import fresh_threads, programme
 
@@ -77,6 +77,8 @@ class Intervals:
     lower: np.ndarray
     upper: np.ndarray
     exact: np.ndarray    # True where the bound was solved for that cell (else a certified lower bound on width)
+    whole_lower: np.ndarray | None = None  # the range whole-number tables were found to give each cell
+    whole_upper: np.ndarray | None = None
 
     @property
     def width(self) -> np.ndarray:
@@ -146,19 +148,24 @@ class Attacker:
         return self._run(h)[: self.n]
 
     def intervals(self, targets: np.ndarray, truth: np.ndarray, min_width: float, *,
-                  whole_numbers: bool = True) -> Intervals:
+                  whole_numbers: bool = True, seen: tuple[np.ndarray, ...] | None = None) -> Intervals:
         """Bound every target cell; cells that feasible tables move at least min_width apart are certified.
 
-        With `whole_numbers`, cells close to the limit are bounded over whole numbers too.
+        With `whole_numbers`, cells close to the limit are bounded over whole numbers too. `seen`
+        gives, per target, the range (lower, upper, whole lower, whole upper; NaN: none) that
+        tables known to be feasible for this programme reach.
         """
         lo = truth[targets].astype(float).copy()
         hi = lo.copy()
         exact = np.zeros(len(targets), dtype=bool)
         if len(targets) == 0:
-            return Intervals(targets, lo, hi, exact)
+            return Intervals(targets, lo, hi, exact, lo.copy(), hi.copy())
         # The range whole-number tables among those seen give each cell: what an integer attacker
         # cannot rule out either.
         whole_lo, whole_hi = lo.copy(), hi.copy()
+        if seen is not None:
+            for ours, theirs, pick in zip((lo, hi, whole_lo, whole_hi), seen, (np.fmin, np.fmax) * 2):
+                pick(ours, theirs, out=ours)
 
         def observe(x):
             np.minimum(lo, x[targets], out=lo)
@@ -167,8 +174,8 @@ class Attacker:
                 np.minimum(whole_lo, np.round(x[targets]), out=whole_lo)
                 np.maximum(whole_hi, np.round(x[targets]), out=whole_hi)
 
-        open_ = np.arange(len(targets))
-        for _ in range(2):
+        open_ = np.flatnonzero(hi - lo < min_width - 1e-6)
+        for _ in range(2 if len(open_) else 0):
             for sign in (1, -1):
                 # The pushes only save work: every cell they miss is solved on its own below.
                 with contextlib.suppress(SolverTrouble):
@@ -203,8 +210,8 @@ class Attacker:
         # tables usually is one), or already span the limit, no integer programme can say more.
         settled = (exact & (whole_lo <= lo + 1e-6) & (whole_hi >= hi - 1e-6)) | (whole_hi - whole_lo >= min_width)
         if whole_numbers:
-            self._whole_numbers(targets, truth, min_width, lo, hi, settled)
-        return Intervals(targets, lo, hi, exact)
+            self._whole_numbers(targets, truth, min_width, lo, hi, settled, whole_lo, whole_hi)
+        return Intervals(targets, lo, hi, exact, whole_lo, whole_hi)
 
     def _solution(self, truth: np.ndarray):
         solution = highspy.HighsSolution()
@@ -213,13 +220,13 @@ class Attacker:
         return solution
 
     def _whole_numbers(self, targets: np.ndarray, truth: np.ndarray, min_width: float, lo: np.ndarray,
-                       hi: np.ndarray, settled: np.ndarray) -> None:
+                       hi: np.ndarray, settled: np.ndarray, whole_lo: np.ndarray, whole_hi: np.ndarray) -> None:
         """Tighten the bounds of the cells whose linear bound is close to the limit to what whole numbers allow.
 
         Counts are whole, so the attacker's programme is an integer one; its linear relaxation can
         be wider. Where the linear range is within INTEGER_MARGIN of the limit, the cell's bounds
         are solved as integer programmes (in place). Whole-number tables found on the way
-        certify the other cells they move far enough.
+        certify the other cells they move far enough; `whole_lo`/`whole_hi` are widened to what they reach.
         """
         close = np.flatnonzero((integer_width(lo, hi) < min_width + INTEGER_MARGIN) & ~settled)
         if not len(close):
@@ -253,6 +260,8 @@ class Attacker:
             top, bottom = bounds
             lo[pos] = seen_lo[pos] if bottom is None else bottom
             hi[pos] = seen_hi[pos] if top is None else top
+        np.minimum(whole_lo, seen_lo, out=whole_lo)
+        np.maximum(whole_hi, seen_hi, out=whole_hi)
 
 
 def visible_to(cells: pd.DataFrame, access: Access) -> np.ndarray:
@@ -275,6 +284,8 @@ class AuditReport:
     narrow: pd.DataFrame
     seconds: float
     releases: int = 1
+    # Per hidden unknown (KEY, version): the range feasible tables were found to reach (`SEEN`).
+    seen: pd.DataFrame | None = None
 
     @property
     def share_hidden(self) -> float:
@@ -325,13 +336,23 @@ def with_growth(block: Block, truth: np.ndarray) -> Block:
     return Block(block.cells, block.equalities, sp.vstack([block.inequalities, rows]).tocsr())
 
 
-def audit_releases(releases: list[pd.DataFrame], policy: Policy, access: Access, tables: dict) -> AuditReport:
-    """Attack the union of releases a role could have kept; cells carry KEY, version, n, value, suppressed, fact."""
+SEEN = ["lower", "upper", "whole_lower", "whole_upper"]
+
+
+def audit_releases(releases: list[pd.DataFrame], policy: Policy, access: Access, tables: dict, *,
+                   stronger: AuditReport | None = None) -> AuditReport:
+    """Attack the union of releases a role could have kept; cells carry KEY, version, n, value, suppressed, fact.
+
+    `stronger` is the report of a role that sees all units, over the same releases: its attacker
+    knows everything this one does and more, so every table it found feasible is feasible here too
+    (restricted to what this role sees), and each hidden cell starts from the range those tables reach.
+    """
     started = time.perf_counter()
-    seen = [r[visible_to(r, access)].reset_index(drop=True) for r in releases]
+    visible = [r[visible_to(r, access)].reset_index(drop=True) for r in releases]
     limit = narrow_limit(policy)
-    narrow, widths, solved, cells, hidden_total = [], [], 0, 0, 0
-    split = [dict(_block_key(part, tables) for part in parts(r, tables)) for r in seen]
+    narrow, widths, solved, cells, hidden_total, found_ranges = [], [], 0, 0, 0, []
+    ids = [*KEY, "version"]
+    split = [dict(_block_key(part, tables) for part in parts(r, tables)) for r in visible]
     for key in sorted({k for s in split for k in s}):
         history = [s[key] for s in split if key in s]
         block, positions = union_block(history, tables, all_units=access.sees_all_units)
@@ -345,7 +366,13 @@ def audit_releases(releases: list[pd.DataFrame], policy: Policy, access: Access,
         if not hidden.any():
             continue
         targets = np.flatnonzero(hidden)
-        found = Attacker(block, lower, upper).intervals(targets, truth, limit)
+        hidden_cells = block.cells.iloc[targets][ids].reset_index(drop=True)
+        seen = None
+        if stronger is not None and stronger.seen is not None:
+            seen = hidden_cells.merge(stronger.seen, on=ids, how="left")[SEEN].to_numpy(dtype=float).T
+        found = Attacker(block, lower, upper).intervals(targets, truth, limit, seen=seen)
+        found_ranges.append(hidden_cells.assign(**dict(zip(SEEN, (found.lower, found.upper, found.whole_lower,
+                                                                   found.whole_upper)))))
         width = integer_width(found.lower, found.upper)
         widths.append(width)
         solved += int(found.exact.sum())
@@ -359,6 +386,7 @@ def audit_releases(releases: list[pd.DataFrame], policy: Policy, access: Access,
         hidden=hidden_total, solved_exactly=solved, narrowest=float(all_widths.min()),
         narrow=pd.concat(narrow, ignore_index=True) if narrow else pd.DataFrame(),
         seconds=time.perf_counter() - started, releases=len(releases),
+        seen=pd.concat(found_ranges, ignore_index=True) if found_ranges else None,
     )
 
 
@@ -367,26 +395,38 @@ _SHARED: tuple | None = None
 
 
 def _audit_shared(access: Access) -> AuditReport:
-    releases, policy, tables = _SHARED
-    return audit_releases(releases, policy, access, tables)
+    releases, policy, tables, stronger = _SHARED
+    report = audit_releases(releases, policy, access, tables, stronger=stronger)
+    report.seen = None  # the parent needs only the verdict; the ranges would be pickled back for nothing
+    return report
 
 
 def audit_roles(releases: list[pd.DataFrame], policy: Policy, roles: list[Access], tables: dict, *,
                 workers: int | None = None) -> Iterator[AuditReport]:
-    """Attack the union of releases as each of some roles would, the roles side by side in forked processes;
-    yield the reports in the roles' order, each as soon as it and those before it are done."""
+    """Attack the union of releases as each of some roles would; yield the reports in the roles' order.
+
+    A role that sees all units goes first: the unit roles start from the tables its attacker found
+    (`audit_releases`' `stronger`), so they solve only what it did not settle for them. The other
+    roles go side by side in forked processes, each report yielded as soon as it and those before
+    it are done.
+    """
     global _SHARED
-    workers = min(len(roles), os.cpu_count() or 1) if workers is None else workers
-    if workers <= 1:
-        yield from (audit_releases(releases, policy, access, tables) for access in roles)
-        return
-    _SHARED = (releases, policy, tables)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=fresh_threads) as pool:
-            yield from pool.map(_audit_shared, roles)
-    finally:
-        _SHARED = None
+    first = next((i for i, access in enumerate(roles) if access.sees_all_units), None)
+    stronger = None if first is None else audit_releases(releases, policy, roles[first], tables)
+    rest = [access for i, access in enumerate(roles) if i != first]
+    workers = min(len(rest), os.cpu_count() or 1) if workers is None else workers
+    with contextlib.ExitStack() as stack:
+        if workers > 1 and len(rest) > 1:
+            _SHARED = (releases, policy, tables, stronger)
+            stack.callback(globals().update, _SHARED=None)  # the forked workers have their copy
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                                           initializer=fresh_threads))
+            later = pool.map(_audit_shared, rest)
+        else:
+            later = (audit_releases(releases, policy, access, tables, stronger=stronger) for access in rest)
+        later = iter(later)
+        for i in range(len(roles)):
+            yield stronger if i == first else next(later)
 
 
 def _block_key(part: pd.DataFrame, tables: dict) -> tuple[tuple[str, str], pd.DataFrame]:
