@@ -25,7 +25,7 @@ from queries.privacy import Policy, loss, releases
 from queries.privacy.linked import KEY
 from queries.privacy.protect import Protection, cell_costs, code_digest, protect
 from queries.privacy.releases import KEPT_SHOWN
-from queries.store import periods
+from queries.store import insert_frame, periods
 from queries.store.schema import CatalogueRefresh, ProtectedBlock, PublishedCell
 
 REFRESH_LOCK_KEY = 0x4C6F6B6574  # "Loket": the advisory lock that keeps two refreshes apart
@@ -173,10 +173,7 @@ def refresh(engine: sa.Engine, policy: Policy, *, today: dt.date | None = None) 
         release_id = conn.execute(sa.insert(CatalogueRefresh).returning(CatalogueRefresh.id), run).scalar_one()
         revised = releases.record(conn, release_id, compared, counts)
         conn.execute(sa.delete(PublishedCell))
-        cells = compared[[*KEY, "value", "suppressed", "revised"]]
-        records = cells.astype(object).where(cells.notna(), None).to_dict("records")
-        for start in range(0, len(records), 50_000):
-            conn.execute(sa.insert(PublishedCell), records[start:start + 50_000])
+        insert_frame(conn, PublishedCell, compared[[*KEY, "value", "suppressed", "revised"]])
         run.update(id=release_id, revised_cells=revised, seconds=round(time.perf_counter() - started, 3))
         conn.execute(sa.update(CatalogueRefresh).where(CatalogueRefresh.id == release_id)
                      .values(revised_cells=revised, seconds=run["seconds"]))

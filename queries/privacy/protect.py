@@ -279,6 +279,12 @@ def cell_bounds(cells: pd.DataFrame, policy: Policy, tables: dict) -> tuple[tupl
 def run_block(job: BlockJob) -> tuple[np.ndarray, int]:
     """Protect one block: build its programme over this release and the earlier versions it must stay safe with."""
     cells = job.current.reset_index(drop=True)
+    primary = job.policy.is_primary(cells["n"].to_numpy())
+    kept_hidden = cells["fixed"].to_numpy() == KEPT_HIDDEN
+    if not (primary | kept_hidden).any() and not any(r["suppressed"].to_numpy(dtype=bool).any() for r in job.history):
+        # Nothing is hidden now or was before: nothing to protect (`protect_block`'s first answer),
+        # known without building the block's relations, which costs most in the empty years.
+        return primary, 0
     releases = [*job.history, cells]
     block, positions = linked.union_block(releases, job.tables)
     current = positions[-1]
@@ -290,7 +296,7 @@ def run_block(job: BlockJob) -> tuple[np.ndarray, int]:
     if job.history:
         history = union_knowledge(job.history, positions[:-1], len(block.cells), job.policy, job.tables)
     shown, hidden = cell_bounds(cells, job.policy, job.tables)
-    return protect_block(block, current, truth, job.policy, primary=job.policy.is_primary(cells["n"].to_numpy()),
+    return protect_block(block, current, truth, job.policy, primary=primary,
                          fixed=cells["fixed"].to_numpy(), shown_bounds=shown, hidden_bounds=hidden,
                          cost=cells["cost"].to_numpy(dtype=float), history=history)
 

@@ -12,6 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from queries.privacy.linked import KEY
+from queries.store import insert_frame
 from queries.store.schema import CellTruth, ReleaseCell
 
 FREE, KEPT_SHOWN, KEPT_HIDDEN = 0, 1, 2  # `fixed`: what an earlier release decided for a cell
@@ -66,17 +67,11 @@ def against(cells: pd.DataFrame, previous: pd.DataFrame, counts: pd.DataFrame) -
 def record(conn: sa.Connection, release_id: int, compared: pd.DataFrame, counts: pd.DataFrame) -> int:
     """Append what this release changed to the ledger (and the new versions' true counts); return the cells revised now."""
     rows = compared.loc[compared["new"] | compared["changed"], [*KEY, "value", "suppressed", "version", "revised"]]
-    _insert(conn, ReleaseCell, rows.assign(release_id=release_id))
+    insert_frame(conn, ReleaseCell, rows.assign(release_id=release_id))
     ids = [*KEY, "version"]
     fresh = counts[ids + ["n"]].merge(truths(conn)[ids], on=ids, how="left", indicator=True)
-    _insert(conn, CellTruth, fresh.loc[fresh["_merge"] == "left_only", ids + ["n"]])
+    insert_frame(conn, CellTruth, fresh.loc[fresh["_merge"] == "left_only", ids + ["n"]])
     return int((compared["changed"] & compared["revised"]).sum())
-
-
-def _insert(conn: sa.Connection, model, rows: pd.DataFrame) -> None:
-    records = rows.astype(object).where(rows.notna(), None).to_dict("records")
-    for start in range(0, len(records), 50_000):
-        conn.execute(sa.insert(model), records[start:start + 50_000])
 
 
 def states(conn: sa.Connection, tables: list[str]) -> list[tuple[int, pd.DataFrame]]:
