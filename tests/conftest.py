@@ -7,21 +7,19 @@ chart images, packs) and `--slow` the audits over the whole demo store and the l
 from __future__ import annotations
 
 import fcntl
-import functools
 import shutil
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
-from werkzeug.security import generate_password_hash
 
 from queries import catalogue
-from queries.accounts import users
 from queries.demo import load_demo
 from queries.privacy import Policy
 from queries.store import get_engine
 from tests import browsing, monitor_fixtures
+from tests.factories import cheap_hashes
 from tests.stores import DEMO_TODAY, fresh_store, pg_url
 
 
@@ -110,6 +108,6 @@ def browser():
 
 @pytest.fixture
 def fast_hashes(monkeypatch):
-    """Cheap password hashes: scrypt (the default, tested in tests/dashboard/web) costs ~0.15 s a hash."""
-    monkeypatch.setattr(users, "generate_password_hash",
-                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+    """Cheap password hashes for one test (`tests.factories.cheap_hashes`)."""
+    with cheap_hashes():
+        yield

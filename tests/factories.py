@@ -1,10 +1,14 @@
 """Small, explicit rows for tests that need a handful of registrations rather than the demo store."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import itertools
 
+import pytest
 import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
 
 from dashboard import create_app
 from queries.accounts import users
@@ -13,6 +17,15 @@ from queries.store.schema import Registration, RegistrationQuestion, Unit
 from tests.http_client import basic_auth_header
 
 _ids = itertools.count(1)
+
+
+@contextlib.contextmanager
+def cheap_hashes():
+    """Hash passwords cheaply inside: scrypt (the default, tested in tests/dashboard/web) costs ~0.15 s a hash."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "generate_password_hash",
+                      functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+        yield
 
 
 def add_units(conn: sa.Connection) -> None:

@@ -8,22 +8,18 @@ website has visits every month. The commissioner recorded an expected waiting ti
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
-import shutil
 from pathlib import Path
 
 import plotly.graph_objects as go
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from queries import catalogue
 from queries.accounts import users
 from queries.privacy import Policy
 from queries.store.schema import Contact, IndicatorTarget, Survey, WebsiteVisits
-from queries.store import get_engine
-from tests.stores import fresh_store
-from tests.factories import add_registrations, add_units, registration
+from tests.stores import built_once, copy_store
+from tests.factories import add_registrations, add_units, cheap_hashes, registration
 
 TODAY = dt.date(2014, 4, 2)
 PROGRAMME = ("m-programme", "programme-pass-001")
@@ -36,7 +32,6 @@ GROUPS = ("current_staff", "current_staff", "former_staff", "manager", "current_
 WAIT_DAYS = (5, 10, 20, 7, 12)
 REFERRALS = ("back_to_unit", "none_needed", "external_gp", "back_to_unit", "none_needed")
 SESSIONS = (3, 1, 16, 4, 2)
-_template: Path | None = None
 _contact_ids = itertools.count(1)
 
 
@@ -107,38 +102,21 @@ def fill(engine: sa.Engine) -> None:
     catalogue.refresh(engine, Policy(), today=TODAY)
 
 
+def _fill_with_accounts(engine: sa.Engine) -> None:
+    fill(engine)
+    with cheap_hashes():
+        users.add_user(engine, *PROGRAMME, "programme")
+        users.add_user(engine, *UNIT, "unit", "NN")
+
+
 def template(tmp_path_factory) -> Path:
     """Return the path of the filled store with its accounts, building it on first use in the session."""
-    global _template
-    if _template is None:
-        path = tmp_path_factory.mktemp("monitor") / "store.sqlite"
-        engine = fresh_store(f"sqlite:///{path}")
-        fill(engine)
-        fast = functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
-        original = users.generate_password_hash
-        users.generate_password_hash = fast  # scrypt costs ~0.15 s a hash; see test_auth
-        try:
-            users.add_user(engine, *PROGRAMME, "programme")
-            users.add_user(engine, *UNIT, "unit", "NN")
-        finally:
-            users.generate_password_hash = original
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        engine.dispose()
-        _template = path
-    return _template
-
-
-def copy_of(template_path: Path, target_dir: Path) -> sa.Engine:
-    """Return an engine on a copy of the template store."""
-    target = target_dir / "monitor.sqlite"
-    shutil.copyfile(template_path, target)
-    return get_engine(f"sqlite:///{target}")
+    return built_once(tmp_path_factory, "monitor", _fill_with_accounts)
 
 
 def fresh_copy(tmp_path_factory, name: str) -> sa.Engine:
     """Return an engine on a new copy of the session's template store, in a folder of its own."""
-    return copy_of(template(tmp_path_factory), tmp_path_factory.mktemp(name))
+    return copy_store(template(tmp_path_factory), tmp_path_factory.mktemp(name))
 
 
 def walk(component):

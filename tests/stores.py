@@ -1,9 +1,13 @@
-"""Test stores: an emptied, migrated store on SQLite or PostgreSQL (one PostgreSQL database per xdist worker)."""
+"""Test stores: an emptied, migrated store on SQLite or PostgreSQL (one PostgreSQL database per xdist worker), and
+filled SQLite stores built once per session and copied per test."""
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -53,3 +57,27 @@ def fresh_store(url: str) -> sa.Engine:
         conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     store.migrate(engine)
     return engine
+
+
+_BUILT: dict[str, Path] = {}
+
+
+def built_once(tmp_path_factory, name: str, fill: Callable[[sa.Engine], None]) -> Path:
+    """Return the file of a SQLite store that `fill` fills, built on first use in the session (per xdist worker)."""
+    # A refresh costs seconds even on a small store; the tests that read one share it and copy it.
+    if name not in _BUILT:
+        path = tmp_path_factory.mktemp(name) / "store.sqlite"
+        engine = fresh_store(f"sqlite:///{path}")
+        fill(engine)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # one file, ready to copy
+        engine.dispose()
+        _BUILT[name] = path
+    return _BUILT[name]
+
+
+def copy_store(path: Path, folder: Path) -> sa.Engine:
+    """Return an engine on a copy of a store file, in the given folder."""
+    target = folder / path.name
+    shutil.copyfile(path, target)
+    return store.get_engine(f"sqlite:///{target}")

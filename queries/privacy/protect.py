@@ -194,11 +194,16 @@ def protect_block(block: linked.Block, current: np.ndarray, truth: np.ndarray, p
     # The linear attacker first (fast); once it pins nothing, the whole-number one checks every
     # hidden cell, and the rounds go on with it if it pins more.
     whole = False
+    # Per unknown, the range feasible tables of earlier rounds reached (`Intervals`: lower, upper,
+    # whole lower, whole upper). Each round only hides more, so those tables stay feasible, and
+    # the attacker starts from them instead of solving again what they already settle.
+    seen = np.full((4, n_vars), np.nan)
     for round_ in range(1, MAX_ROUNDS + 1):
         lower, upper = bounds()
         attacker = Attacker(block, lower, upper)
         todo = np.flatnonzero(targets() & ~safe)
-        found = attacker.intervals(todo, truth, limit, whole_numbers=whole)
+        found = attacker.intervals(todo, truth, limit, whole_numbers=whole, seen=seen[:, todo])
+        seen[:, todo] = found.lower, found.upper, found.whole_lower, found.whole_upper
         pinned = integer_width(found.lower, found.upper) < limit
         safe[todo[~pinned]] = True
         narrow = todo[pinned]

@@ -2,19 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import shutil
-from pathlib import Path
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from queries import catalogue
-from queries.accounts import users
 from queries.privacy import Policy
-from queries.store import get_engine
-from tests.factories import add_accounts, add_registrations, add_units, make_app, registration
-from tests.stores import fresh_store
+from tests.factories import add_accounts, cheap_hashes, add_registrations, add_units, make_app, registration
+from tests.stores import built_once, copy_store
 
 
 def fill(engine) -> None:
@@ -27,28 +21,16 @@ def fill(engine) -> None:
     catalogue.refresh(engine, Policy(), today=dt.date(2014, 5, 2))
 
 
-@pytest.fixture(scope="module")
-def filled_store_file(tmp_path_factory) -> Path:
-    """A filled store with the accounts, built once: the catalogue refresh takes a few seconds."""
-    path = tmp_path_factory.mktemp("template") / "store.sqlite"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(users, "generate_password_hash",
-                      functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
-        engine = fresh_store(f"sqlite:///{path}")
+def fill_with_accounts(engine) -> None:
+    with cheap_hashes():
         fill(engine)
         add_accounts(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
 
 
 @pytest.fixture
-def store(filled_store_file, tmp_path):
-    """A copy of the filled store for one test."""
-    target = tmp_path / "filled.sqlite"
-    shutil.copyfile(filled_store_file, target)
-    return get_engine(f"sqlite:///{target}")
+def store(tmp_path_factory, tmp_path):
+    """A copy, for one test, of the filled store with the accounts (built once per session)."""
+    return copy_store(built_once(tmp_path_factory, "filled", fill_with_accounts), tmp_path)
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
 """`loket users add|list|remove|set-password|set-role`: passwords from a prompt or stdin, never argv."""
 from __future__ import annotations
 
-import functools
 import getpass
 import io
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from dashboard import cli
 from dashboard.cli import demo as demo_cli
@@ -16,11 +14,7 @@ from queries.accounts import users
 from queries.store.schema import User
 
 
-@pytest.fixture(autouse=True)
-def fast_hashes(monkeypatch):
-    # scrypt (the default; see test_auth) costs ~0.15 s a hash.
-    monkeypatch.setattr(users, "generate_password_hash",
-                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+pytestmark = pytest.mark.usefixtures("fast_hashes")
 
 
 @pytest.fixture

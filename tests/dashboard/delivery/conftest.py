@@ -3,19 +3,18 @@ from __future__ import annotations
 
 import email
 import email.policy
-import functools
 import socket
 import threading
 
 import pytest
 from aiosmtpd.controller import Controller
-from werkzeug.security import generate_password_hash
 
 from dashboard import delivery
 from dashboard.config import Config
 from queries.accounts import users
 from tests import monitor_fixtures
-from tests.factories import add_accounts
+from tests.factories import add_accounts, cheap_hashes
+from tests.stores import copy_store
 
 ACCOUNTS = {"pm": ("programme", None), "hr-nn": ("unit", "NN"), "hr-lb": ("unit", "LB"), "steward": ("admin", None)}
 
@@ -63,10 +62,8 @@ def inbox():
 def store(tmp_path_factory, tmp_path):
     """The monitor pages' small store (NN, LB and AM, published as of April 2014) with recipients' accounts and
     the app tests' sign-in accounts."""
-    engine = monitor_fixtures.copy_of(monitor_fixtures.template(tmp_path_factory), tmp_path)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(users, "generate_password_hash",
-                      functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+    engine = copy_store(monitor_fixtures.template(tmp_path_factory), tmp_path)
+    with cheap_hashes():
         for name, (role, unit) in ACCOUNTS.items():
             users.add_user(engine, name, "a-long-password-0001", role, unit)
         add_accounts(engine)  # the accounts the app's tests sign in with (tests.factories.headers)

@@ -4,7 +4,6 @@ anyone but programme managers and administrators, on the server."""
 from __future__ import annotations
 
 import contextlib
-import functools
 import importlib
 import json
 import urllib.parse
@@ -13,7 +12,6 @@ import dash
 import pytest
 import sqlalchemy as sa
 from dash import dcc, html
-from werkzeug.security import generate_password_hash
 
 from queries import events
 from queries.accounts import users
@@ -22,7 +20,7 @@ from queries.store.schema import AuditEntry, Event as EventRow
 from dashboard.ui.texts import LANG_COOKIE, t
 from tests import monitor_fixtures
 from tests.dash_text import text_of
-from tests.factories import make_app
+from tests.factories import cheap_hashes, make_app
 from tests.http_client import basic_auth_header, router_request
 from tests.monitor_fixtures import PROGRAMME, UNIT, walk
 
@@ -33,12 +31,8 @@ ROLES = {"programme": PROGRAMME, "unit": UNIT, "admin": ADMIN}
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     engine = monitor_fixtures.fresh_copy(tmp_path_factory, "events-page")
-    original = users.generate_password_hash
-    users.generate_password_hash = functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
-    try:
+    with cheap_hashes():
         users.add_user(engine, *ADMIN, "admin")
-    finally:
-        users.generate_password_hash = original
     return engine
 
 

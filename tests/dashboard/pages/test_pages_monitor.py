@@ -12,6 +12,7 @@ import json
 import math
 import re
 import urllib.parse
+from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -29,6 +30,7 @@ from queries.accounts.access import Access
 from queries.store.codes import UNITS
 from queries.privacy import SYMBOL, Policy
 from tests import monitor_fixtures
+from tests.stores import copy_store
 from tests.monitor_fixtures import EXPECTED_WAITING, PROGRAMME, UNIT, figure_of, walk
 
 PAGES = ("overview", "registrations", "waiting", "referrals", "survey", "reach")
@@ -323,7 +325,7 @@ def test_a_store_that_is_down_gives_a_clear_message_and_recovers_without_restart
 
 
 def test_an_empty_catalogue_says_so(app, pages, store, tmp_path):
-    empty = monitor_fixtures.copy_of(store.url.database and __import__("pathlib").Path(store.url.database), tmp_path)
+    empty = copy_store(Path(store.url.database), tmp_path)
     with empty.begin() as conn:
         conn.execute(sa.text("DELETE FROM published_cells"))
     with signed_in(app, "programme"), engine_swapped(app, empty):

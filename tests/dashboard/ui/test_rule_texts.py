@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import importlib
 import io
 import json
@@ -22,7 +21,6 @@ import pytest
 from dash import html
 from pptx import Presentation
 from pypdf import PdfReader
-from werkzeug.security import generate_password_hash
 
 from dashboard import exports
 from dashboard.exports.csv_xlsx import chart_csv, chart_xlsx
@@ -36,7 +34,7 @@ from queries.accounts.access import Access
 from queries.privacy import SYMBOL, Policy
 from tests.stores import fresh_store
 from tests.dash_text import text_of
-from tests.factories import add_registrations, add_units, make_app, registration
+from tests.factories import add_registrations, add_units, cheap_hashes, make_app, registration
 from tests.monitor_fixtures import walk
 
 TODAY = dt.date(2014, 4, 2)
@@ -55,9 +53,7 @@ def _store(folder, policy: Policy):
         add_registrations(conn, [registration(dt.date(2014, month, 1 + 3 * i), "NN")
                                  for month in (1, 2, 3) for i in range(8)])
     catalogue.refresh(engine, policy, today=TODAY)
-    fast = functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(users, "generate_password_hash", fast)  # scrypt costs ~0.15 s a hash; see test_auth
+    with cheap_hashes():
         users.add_user(engine, *USER, "programme")
     return engine
 

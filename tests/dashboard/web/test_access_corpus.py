@@ -26,7 +26,6 @@ import base64
 import dataclasses
 import datetime as dt
 import io
-import functools
 import inspect
 import itertools
 import json
@@ -38,7 +37,6 @@ import dash
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from dashboard.web import auth, security
 from dashboard import create_app
@@ -56,7 +54,7 @@ from queries.store.codes import UNITS
 from queries.privacy import Policy
 from queries.store.schema import PublishedCell
 from tests.stores import fresh_store
-from tests.factories import add_registrations, add_units, registration
+from tests.factories import add_registrations, add_units, cheap_hashes, registration
 
 OWN = "NN"
 OTHERS = [u for u in UNITS.values if u != OWN]
@@ -352,10 +350,7 @@ def anonymous_callers(app, demo_password: str) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as hashing:
-        # scrypt (the default; see test_auth) costs ~0.15 s a hash.
-        hashing.setattr(users, "generate_password_hash",
-                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+    with cheap_hashes():
         return _run_corpus(tmp_path_factory)
 
 

@@ -9,23 +9,28 @@ from tests.http_client import basic_auth_header
 from queries import catalogue
 from queries.accounts import users
 from queries.privacy import Policy
-from tests.factories import add_registrations, add_units, make_app, registration
+from tests.factories import add_registrations, add_units, cheap_hashes, make_app, registration
+from tests.stores import built_once, copy_store
 
 PROGRAMME = ("api-programme", "programme-pass-001")
 UNIT_NN = ("api-unit-nn", "unit-nn-pass-0001")
 
 
-@pytest.fixture
-def client(sqlite_store):
-    with sqlite_store.begin() as conn:
+def _fill(engine) -> None:
+    with engine.begin() as conn:
         add_units(conn)
         rows = [registration(dt.date(2014, 3, 1 + i % 28), "NN") for i in range(40)]
         rows += [registration(dt.date(2014, 5, 2), "LB") for _ in range(3)]
         add_registrations(conn, rows)
-    catalogue.refresh(sqlite_store, Policy(), today=dt.date(2015, 1, 10))
-    users.add_user(sqlite_store, *PROGRAMME, "programme")
-    users.add_user(sqlite_store, *UNIT_NN, "unit", "NN")
-    app = make_app(sqlite_store)
+    catalogue.refresh(engine, Policy(), today=dt.date(2015, 1, 10))
+    with cheap_hashes():
+        users.add_user(engine, *PROGRAMME, "programme")
+        users.add_user(engine, *UNIT_NN, "unit", "NN")
+
+
+@pytest.fixture
+def client(tmp_path_factory, tmp_path):
+    app = make_app(copy_store(built_once(tmp_path_factory, "api", _fill), tmp_path))
     return app.server.test_client()
 
 

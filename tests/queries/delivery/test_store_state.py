@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from queries.accounts import users
 from queries.accounts.access import Access, AccessDenied
@@ -17,9 +15,7 @@ ADMIN = Access("steward", "admin")
 
 
 @pytest.fixture
-def store(any_store, monkeypatch):
-    monkeypatch.setattr(users, "generate_password_hash",
-                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+def store(any_store, fast_hashes):
     for name, role, unit in (("pm", "programme", None), ("hr-nn", "unit", "NN"), ("steward", "admin", None),
                              ("nobody", None, None)):
         users.add_user(any_store, name, "a-long-password-0001", role, unit)

@@ -3,6 +3,7 @@ read from the published (rounded, protected) cells with the caller's access."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from queries.privacy import Policy
 from queries.store.codes import UNITS, UNKNOWN_UNIT
 from queries.store.schema import PublishedCell
 from tests import monitor_fixtures
+from tests.stores import copy_store
 
 PROGRAMME = Access("p", "programme")
 UNIT_NN = Access("u", "unit", "NN")
@@ -188,7 +190,7 @@ def test_the_reader_refuses_a_unit_user_anothers_scope(store):
 
 
 def test_hidden_counts_are_not_drawn_and_not_called_small(store, tmp_path):
-    engine = monitor_fixtures.copy_of(_path(store), tmp_path)
+    engine = copy_store(_path(store), tmp_path)
     with engine.begin() as conn:  # hide Limburg's numerator, as secondary suppression might
         conn.execute(sa.update(PublishedCell).where(
             PublishedCell.table_name == "intakes_by_waiting", PublishedCell.scope == "LB",
@@ -220,8 +222,6 @@ def test_only_declared_percentages_are_compared(store):
 
 
 def _path(engine):
-    from pathlib import Path
-
     return Path(engine.url.database)
 
 
