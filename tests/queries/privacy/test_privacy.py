@@ -79,15 +79,20 @@ def _plain_rule(cells: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     return cells.assign(value=np.where(hidden, np.nan, value), suppressed=hidden)
 
 
-def test_plain_rule_is_undone_by_differencing_and_secondary_suppression_prevents_it(tmp_path):
-    # March 2014: 21 current staff and 4 managers; with the national total exact, "managers"
-    # = 25 - (20 +- 2) is pinned to 3..7 under the plain rule.
+def _differencing_counts(tmp_path):
+    """March 2014 in Noord-Nederland: 21 current staff and 4 managers, with the national total published exact."""
     rows = [registration(dt.date(2014, 3, 3), "NN") for _ in range(21)]
     rows += [registration(dt.date(2014, 3, 4), "NN", target_group="manager") for _ in range(4)]
     engine = _store(tmp_path, rows)
-    policy = Policy(exact_national_total=True)
     with engine.connect() as conn:
         counts = catalogue.build_counts(catalogue.read_populations(conn, "2014-12"), "2014-12")
+    return counts, Policy(exact_national_total=True)
+
+
+def test_plain_rule_is_undone_by_differencing_and_secondary_suppression_prevents_it(tmp_path):
+    # March 2014: 21 current staff and 4 managers; with the national total exact, "managers"
+    # = 25 - (20 +- 2) is pinned to 3..7 under the plain rule.
+    counts, policy = _differencing_counts(tmp_path)
 
     plain = audit_cells(_plain_rule(counts, policy), policy, PROGRAMME, catalogue.TABLES_BY_NAME)
     assert not plain.narrow.empty
@@ -102,12 +107,7 @@ def test_plain_rule_is_undone_by_differencing_and_secondary_suppression_prevents
 
 
 def test_protecting_and_auditing_print_nothing(tmp_path, capfd):
-    rows = [registration(dt.date(2014, 3, 3), "NN") for _ in range(21)]
-    rows += [registration(dt.date(2014, 3, 4), "NN", target_group="manager") for _ in range(4)]
-    engine = _store(tmp_path, rows)
-    policy = Policy(exact_national_total=True)
-    with engine.connect() as conn:
-        counts = catalogue.build_counts(catalogue.read_populations(conn, "2014-12"), "2014-12")
+    counts, policy = _differencing_counts(tmp_path)
     capfd.readouterr()
     published, protection = catalogue.publish(counts, policy)
     report = audit_cells(counts.assign(value=published["value"], suppressed=published["suppressed"]),
@@ -202,12 +202,7 @@ def test_a_unit_started_from_the_programmes_tables_pins_what_it_pins_alone(tmp_p
     # The plain rule on the store of the differencing test: the programme pins "managers", and so
     # does the unit, which sees the national figures. Started from the programme's tables, the
     # unit's attacker must find the same cells with the same bounds: the start only saves work.
-    rows = [registration(dt.date(2014, 3, 3), "NN") for _ in range(21)]
-    rows += [registration(dt.date(2014, 3, 4), "NN", target_group="manager") for _ in range(4)]
-    engine = _store(tmp_path, rows)
-    policy = Policy(exact_national_total=True)
-    with engine.connect() as conn:
-        counts = catalogue.build_counts(catalogue.read_populations(conn, "2014-12"), "2014-12")
+    counts, policy = _differencing_counts(tmp_path)
     releases = [_plain_rule(counts, policy).assign(version=0)]
     unit, tables = Access("t", "unit", "NN"), catalogue.TABLES_BY_NAME
     stronger = audit_releases(releases, policy, PROGRAMME, tables)
