@@ -7,8 +7,6 @@ chart images, packs) and `--slow` the audits over the whole demo store and the l
 from __future__ import annotations
 
 import fcntl
-import shutil
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +18,7 @@ from queries.privacy import Policy
 from queries.store import get_engine
 from tests import browsing, monitor_fixtures
 from tests.factories import cheap_hashes
-from tests.stores import DEMO_TODAY, fresh_store, pg_url
+from tests.stores import DEMO_TODAY, build_store, copy_store, fresh_store, pg_url
 
 
 
@@ -57,13 +55,9 @@ def sqlite_store(tmp_path) -> sa.Engine:
 
 
 
-def _build_demo(path: Path) -> None:
-    engine = fresh_store(f"sqlite:///{path}")
+def _fill_demo(engine: sa.Engine) -> None:
     load_demo(engine, until=DEMO_TODAY)
     catalogue.refresh(engine, Policy(), today=DEMO_TODAY)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # one file, ready to copy
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -71,19 +65,15 @@ def demo_store(tmp_path_factory, worker_id) -> sa.Engine:
     """The calibrated demo store with its published catalogue, built once per test run: under pytest-xdist the
     first worker builds it (its refresh then has every core) and each worker gets a copy of its own."""
     if worker_id == "master":
-        path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-        _build_demo(path)
+        path = build_store(tmp_path_factory.mktemp("demo") / "demo.sqlite", _fill_demo)
         return get_engine(f"sqlite:///{path}")
     shared = tmp_path_factory.getbasetemp().parent  # this run's folder, common to its workers
     built = shared / "demo.sqlite"
     with open(shared / "demo.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not built.exists():
-            _build_demo(shared / "demo-building.sqlite")
-            (shared / "demo-building.sqlite").rename(built)
-    own = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    shutil.copyfile(built, own)
-    return get_engine(f"sqlite:///{own}")
+            build_store(shared / "demo-building.sqlite", _fill_demo).rename(built)
+    return copy_store(built, tmp_path_factory.mktemp("demo"))
 
 
 # --- a browser on the app (tests marked browser) -------------------------------------------------------

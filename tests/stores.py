@@ -66,14 +66,18 @@ def built_once(tmp_path_factory, name: str, fill: Callable[[sa.Engine], None]) -
     """Return the file of a SQLite store that `fill` fills, built on first use in the session (per xdist worker)."""
     # A refresh costs seconds even on a small store; the tests that read one share it and copy it.
     if name not in _BUILT:
-        path = tmp_path_factory.mktemp(name) / "store.sqlite"
-        engine = fresh_store(f"sqlite:///{path}")
-        fill(engine)
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # one file, ready to copy
-        engine.dispose()
-        _BUILT[name] = path
+        _BUILT[name] = build_store(tmp_path_factory.mktemp(name) / "store.sqlite", fill)
     return _BUILT[name]
+
+
+def build_store(path: Path, fill: Callable[[sa.Engine], None]) -> Path:
+    """Build a SQLite store at `path` that `fill` fills, as one file ready to copy; return the path."""
+    engine = fresh_store(f"sqlite:///{path}")
+    fill(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # one file, ready to copy
+    engine.dispose()
+    return path
 
 
 def copy_store(path: Path, folder: Path) -> sa.Engine:

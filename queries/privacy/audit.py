@@ -77,8 +77,8 @@ class Intervals:
     lower: np.ndarray
     upper: np.ndarray
     exact: np.ndarray    # True where the bound was solved for that cell (else a certified lower bound on width)
-    whole_lower: np.ndarray | None = None  # the range whole-number tables were found to give each cell
-    whole_upper: np.ndarray | None = None
+    whole_lower: np.ndarray  # the range whole-number tables were found to give each cell
+    whole_upper: np.ndarray
 
     @property
     def width(self) -> np.ndarray:
@@ -424,7 +424,6 @@ def audit_roles(releases: list[pd.DataFrame], policy: Policy, roles: list[Access
             later = pool.map(_audit_shared, rest)
         else:
             later = (audit_releases(releases, policy, access, tables, stronger=stronger) for access in rest)
-        later = iter(later)
         for i in range(len(roles)):
             yield stronger if i == first else next(later)
 

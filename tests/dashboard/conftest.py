@@ -7,7 +7,7 @@ import pytest
 
 from queries import catalogue
 from queries.privacy import Policy
-from tests.factories import add_accounts, cheap_hashes, add_registrations, add_units, make_app, registration
+from tests.factories import add_accounts, add_registrations, add_units, cheap_hashes, make_app, registration
 from tests.stores import built_once, copy_store
 
 
