@@ -132,5 +132,7 @@ def page(key: str, *, query: dict, arrange: Callable[[list, str], list] | None =
         *header,
         controls.controls(key, monitor.path_of(key), view, lang),
         components.legend(lang),
-        html.Div(arrange(sections, lang) if arrange else sections, className="cards"),
+        # The view the cards show, as its query string: what a browser test or benchmark waits for.
+        html.Div(arrange(sections, lang) if arrange else sections, className="cards",
+                 **{"data-page": key, "data-view": controls.search_of(view)}),
     ])
