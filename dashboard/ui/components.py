@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from dashboard.ui import widgets
 from dashboard.ui.tables import Table
 from dashboard.ui.texts import rule_sentence, t
 from dashboard.web import runtime
@@ -46,9 +47,10 @@ def notes(texts: list[str]) -> html.Ul | None:
     return html.Ul([html.Li(x) for x in texts], className="notes") if texts else None
 
 
-def table(table_: Table, *, class_name: str = "data-table") -> html.Table:
-    """Return a table with its caption, column headings and the first cell of each row as its heading."""
-    return rows_table(table_.caption, table_.header, table_.texts(), class_name=class_name)
+def table_details(table_: Table, summary: str, details_id: str | None = None) -> widgets.TableDetails:
+    """Return a table behind a summary that opens it; the table is drawn only once it is opened."""
+    return widgets.TableDetails(id=details_id, summary=summary, caption=table_.caption, header=table_.header,
+                                rows=table_.texts())
 
 
 def rows_table(caption: str, header: list[str], rows: list[list], *, class_name: str = "data-table") -> html.Table:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from dash import html
 
+from dashboard.ui import widgets
 from dashboard.ui.texts import fmt_period, t
 from queries.catalogue import indicators
 from queries.store import periods
@@ -163,11 +164,9 @@ def search_of(view: View) -> str:
 # --- the controls -------------------------------------------------------------------------------
 
 def _select(select_id: str, name: str, label: str, options: list[tuple[str, str]], value: str | None) -> html.Div:
-    return html.Div([
-        html.Label(label, htmlFor=select_id),
-        html.Select([html.Option(text, value=key, selected=key == value) for key, text in options],
-                    id=select_id, name=name, className="select"),
-    ], className="control")
+    # One component with its options as data: a month range has some 170 options per select.
+    return html.Div([html.Label(label, htmlFor=select_id),
+                     widgets.Select(id=select_id, name=name, options=options, value=value)], className="control")
 
 
 def controls(prefix: str, path: str, view: View, lang: str) -> html.Form:

@@ -52,8 +52,7 @@ def _chart(card: Card, lang: str) -> html.Section:
                      html.Figcaption(card.alt, className="visually-hidden")]),
         chart_buttons(graph_id, lang),
         EXTRAS[card.extra](lang) if card.extra else None,
-        html.Details([html.Summary(t("table.caption", lang)),
-                      html.Div(components.table(card.table), id=f"{graph_id}-table")]),
+        components.table_details(card.table, t("table.caption", lang), f"{graph_id}-table"),
         html.P(components.definition_link(card.definition, lang), className="card-footer") if card.definition else None,
     ]
     return html.Section([p for p in parts if p is not None], className="card", id=f"{graph_id}-card",
@@ -77,7 +76,7 @@ def _tile(card: Card, lang: str) -> html.Section:
                       className="sparkline"),
             html.Figcaption(card.alt, className="visually-hidden"),
         ]),
-        html.Details([html.Summary(t("kpi.trend_table", lang)), components.table(card.table)]),
+        components.table_details(card.table, t("kpi.trend_table", lang)),
         chart_buttons(tile_id, lang),
         html.P(components.definition_link(card.definition, lang), className="card-footer"),
     ], className="card kpi", id=tile_id, **{"aria-labelledby": heading_id})

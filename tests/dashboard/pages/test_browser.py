@@ -55,13 +55,31 @@ def test_granularity_language_and_url_state_round_trip(browser, server, role):
     errors = browsing.watch(page)
     page.goto(server["url"] + "/wachttijden")
     browsing.wait_for_page(page, "/wachttijden")
+    page.evaluate("() => { window.loketSameDocument = true; }")
+    first_view = page.locator(".cards").get_attribute("data-view")
     page.get_by_label("Periode", exact=True).select_option("year")
     page.get_by_role("button", name="Toon").click()
     page.wait_for_url("**periode=year**", timeout=15000)
+    page.wait_for_selector('.cards[data-view*="periode=year"]', timeout=15000)
     browsing.wait_for_page(page, "/wachttijden")
+    # Laid out in place: the same document (its scripts stay), and the URL holds the new view.
+    assert page.evaluate("() => window.loketSameDocument") is True
     assert page.locator("#waiting-period-type").input_value() == "year"
     url = page.url
     assert "van=" in url and "tot=" in url
+    # The table of a chart is drawn once it is opened, with a row per period.
+    table = page.locator("#waiting-times-table")
+    assert table.locator("table").count() == 0
+    table.locator("summary").click()
+    assert table.locator("tbody tr").count() >= 1 and table.locator("th[scope=row]").count() >= 1
+    # The back button gives the view before, still in the same document.
+    page.go_back()
+    page.wait_for_selector(f'.cards[data-view="{first_view}"]', timeout=15000)
+    assert page.evaluate("() => window.loketSameDocument") is True
+    assert page.locator("#waiting-period-type").input_value() != "year"
+    page.go_forward()
+    page.wait_for_selector('.cards[data-view*="periode=year"]', timeout=15000)
+    browsing.wait_for_page(page, "/wachttijden")
     if role == "demo-programme":
         page.goto(server["url"] + "/aanmeldingen?periode=month&eenheid=NN")
         browsing.wait_for_page(page, "/aanmeldingen")

@@ -10,7 +10,7 @@ import plotly
 import pytest
 from dash import dcc, html
 
-from dashboard.ui import monitor
+from dashboard.ui import monitor, widgets
 from dashboard.ui.texts import LANG_COOKIE, rule_sentence, t
 from queries.catalogue.declarations import FUNNEL
 from queries.privacy import SYMBOL, Policy
@@ -70,7 +70,7 @@ def test_one_funnel_per_indicator_with_its_reading_sentence_table_and_legend(app
         assert fig.data[-1].name == t("funnel.units", "nl")
     cards = [c for c in walk(tree) if isinstance(c, html.Section) and "card" in (c.className or "")]
     for card in cards:
-        assert any(isinstance(c, html.Table) for c in walk(card))
+        assert any(isinstance(c, widgets.TableDetails) and c.rows for c in walk(card))
         links = [c.href for c in walk(card) if isinstance(c, dcc.Link)]
         assert any(href.split("#")[1].removeprefix("def-").replace("-", "_") in FUNNEL for href in links)
 
@@ -100,7 +100,7 @@ def test_the_unit_user_sees_its_own_point_only_whatever_the_url_says(app, page):
     for graph in graphs(tree):
         assert list(figure_of(graph).data[-1].meta) == ["NN"]
     assert t("funnel.note.own_unit", "nl") in text
-    assert "eenheid" not in {c.name for c in walk(tree) if isinstance(c, html.Select)}
+    assert "eenheid" not in {c.name for c in walk(tree) if isinstance(c, widgets.Select)}
 
 
 def test_a_chosen_unit_is_marked_not_singled_out(app, page):

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 from dash import dcc, html
 
-from dashboard.ui import controls, figures
+from dashboard.ui import controls, figures, widgets
 from dashboard.web import runtime
 from dashboard.web.auth import current_access
 from tests.factories import make_app
@@ -80,8 +80,7 @@ def text_of(tree) -> str:
 
 def selects(tree) -> dict[str, str | None]:
     """Return each control's name and its selected value."""
-    return {c.name: next((o.value for o in c.children if o.selected), None)
-            for c in walk(tree) if isinstance(c, html.Select)}
+    return {c.name: c.value for c in walk(tree) if isinstance(c, widgets.Select)}
 
 
 def control_names(tree) -> set[str]:
@@ -221,8 +220,8 @@ def test_every_chart_has_a_text_alternative_and_links_to_its_definition(app, pag
         assert links, getattr(card, "id", card)
         anchor = links[0].href.split("#")[1]
         assert f'"id": "{anchor}"' in definitions, anchor
-        if graphs(card):
-            assert any(isinstance(c, html.Table) for c in walk(card))
+        if graphs(card):  # the chart's table view, with a row per period or category
+            assert any(isinstance(c, widgets.TableDetails) and c.rows for c in walk(card))
 
 
 def test_overview_shows_the_expected_value_as_a_labelled_reference_line_without_verdict(app, pages):
