@@ -4,7 +4,8 @@
    select of 170 <option> components, or a table of 60 cells, cost more than the charts (issue 18).
    These draw the same HTML from data instead: a native <select> (a form field like any other, so the
    controls stay a plain GET form) and a table behind a <details> that is only built once it is opened
-   (a closed <details> shows nothing to anyone, screen readers included). */
+   (a closed <details> shows nothing to anyone, screen readers included). Their namespace, as Dash
+   wants it, is the Python package that defines them. */
 (function () {
   var e = window.React.createElement;
 
@@ -35,5 +36,5 @@
              open ? e("div", {id: props.id ? props.id + "-body" : undefined}, table(props)) : null);
   }
 
-  window.loket_widgets = {Select: Select, TableDetails: TableDetails};
+  window.dashboard = {Select: Select, TableDetails: TableDetails};
 })();

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dash.development.base_component import Component
 
-NAMESPACE = "loket_widgets"  # window.loket_widgets, defined by assets/widgets.js
+# As for any Dash component library, the namespace is the Python package that defines the components (Dash
+# imports it for every property it checks) and the browser's window.<namespace> draws them (assets/widgets.js).
+NAMESPACE = "dashboard"
 
 
 class _Widget(Component):

@@ -382,9 +382,9 @@ def _audit_entries(response: flask.Response) -> list[tuple[str, str]]:
     if req.path == CALLBACK_PATH:
         body = request_json() if status != 413 else None  # a body over the limit is never read
         target = _router_target(body)
-        if target is not None:
-            entries.append(("page_view" if status < 400 else "denied", target))
-        elif status == 403:
+        if target is not None:  # a page's layout sends no file: its large body is not parsed again
+            return [("page_view" if status < 400 else "denied", target)]
+        if status == 403:
             entries.append(("denied", f"callback {body.get('output', '')}" if isinstance(body, dict) else "callback"))
         elif status in (400, 413):
             entries.append(("bad_request", "callback"))

@@ -239,12 +239,8 @@ def revised_periods(engine: sa.Engine, access: Access, tables: tuple[str, ...], 
     """Return the periods in a range where a cell of some tables was revised after it was first published."""
     for scope in scopes:
         access.check(scope)
-    found: set[str] = set()
     with engine.connect() as conn:
-        for table in tables:
-            rows = reader.cell_rows(conn, table, period_type, list(scopes), start=start, end=end, revised=True)
-            found.update(row.period for row in rows if row.revised)
-    return sorted(found)
+        return reader.revised_periods(conn, tuple(tables), period_type, list(scopes), start=start, end=end)
 
 
 def information_loss(engine: sa.Engine) -> dict[str, dict[tuple[str, str], dict]]:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from queries import events
 from queries.privacy.linked import KEY
-from queries.store.schema import CatalogueRefresh, IndicatorTarget, PublishedCell
+from queries.store.schema import CatalogueRefresh, Event as EventRow, IndicatorTarget, PublishedCell
 
 def latest_refresh(conn: sa.Connection) -> CatalogueRefresh | None:
     """Return the newest catalogue refresh, or None when the catalogue was never built."""
@@ -20,20 +20,27 @@ def latest_refresh(conn: sa.Connection) -> CatalogueRefresh | None:
     return CatalogueRefresh(**row._mapping) if row else None
 
 
+def _changes_of(model) -> list:
+    # Rows of these tables are only added or retired: count, newest id and newest retirement say when either happened.
+    return [sa.select(sa.func.count()).select_from(model).scalar_subquery(),
+            sa.select(sa.func.max(model.id)).scalar_subquery(), sa.select(sa.func.max(model.retired_at)).scalar_subquery()]
+
+
 def targets_state(conn: sa.Connection) -> tuple:
     """Return what changes whenever an expected value is recorded or retired (rows are never edited otherwise)."""
-    t = IndicatorTarget
-    return tuple(conn.execute(sa.select(sa.func.count(), sa.func.max(t.id), sa.func.max(t.retired_at))).one())
+    return tuple(conn.execute(sa.select(*_changes_of(IndicatorTarget))).one())
 
 
 def data_version(engine: sa.Engine) -> str:
     """Return what every published page depends on: the latest refresh and the state of the expected values and
     of the events on the timeline."""
+    # One statement (and the few units' roll-out dates): every page view of a cached page asks this.
+    columns = [sa.select(sa.func.max(CatalogueRefresh.id)).scalar_subquery(), *_changes_of(IndicatorTarget),
+               *_changes_of(EventRow)]
     with engine.connect() as conn:
-        refresh_id = conn.execute(sa.select(sa.func.max(CatalogueRefresh.id))).scalar()
-        targets = targets_state(conn)
-        timeline = events.state(conn)
-    return f"{refresh_id}:{targets[0]}:{targets[1]}:{targets[2]}:" + ":".join(map(str, timeline))
+        state = conn.execute(sa.select(*columns)).one()
+        rollouts = events.rollout_digest(conn)
+    return ":".join(map(str, (*state, rollouts)))
 
 
 CELL_FIELDS = ("scope", "period", "category", "value", "suppressed")
@@ -54,6 +61,21 @@ def cell_rows(conn: sa.Connection, table_name: str, period_type: str, scopes: li
     if end:
         query = query.where(c.period <= end)
     return conn.execute(query).all()
+
+
+def revised_periods(conn: sa.Connection, tables: tuple[str, ...], period_type: str, scopes: list[str], *,
+                    start: str | None = None, end: str | None = None) -> list[str]:
+    """Return the periods in a range where a cell of some tables was revised after it was first published."""
+    c = PublishedCell.__table__.c
+    # Only the periods: the cells themselves are read for the card already (one query per card, not per table).
+    query = (sa.select(c.period).distinct()
+             .where(c.table_name.in_(tables), c.period_type == period_type, c.scope.in_(scopes), c.revised)
+             .order_by(c.period))
+    if start:
+        query = query.where(c.period >= start)
+    if end:
+        query = query.where(c.period <= end)
+    return list(conn.execute(query).scalars())
 
 
 def periods_of(conn: sa.Connection, table_name: str, period_type: str, scope: str) -> list[str]:

@@ -215,11 +215,9 @@ def events_for(engine: sa.Engine, access: Access, scopes=None, start: dt.date | 
     return sorted(rollouts + recorded, key=lambda ev: (ev.day, ev.kind != ROLLOUT, ev.scope, ev.id or 0))
 
 
-def state(conn: sa.Connection) -> tuple:
-    """Return what changes whenever an event is recorded or retired, or a unit's roll-out date changes."""
-    e = EventRow
-    counted = tuple(conn.execute(sa.select(sa.func.count(), sa.func.max(e.id), sa.func.max(e.retired_at))).one())
+def rollout_digest(conn: sa.Connection) -> str:
+    """Return a digest of the units' roll-out dates (the timeline shows them; events themselves are only added or
+    retired, which `queries.catalogue.data_version` counts)."""
     rollouts = conn.execute(sa.select(Unit.code, Unit.rollout_on).order_by(Unit.code)).all()
     # A digest, not hash(): every app process (sharing one Redis) must compute the same page key.
-    digest = hashlib.sha256(repr([tuple(r) for r in rollouts]).encode()).hexdigest()[:16]
-    return (*counted, digest)
+    return hashlib.sha256(repr([tuple(r) for r in rollouts]).encode()).hexdigest()[:16]
