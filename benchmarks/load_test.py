@@ -1,11 +1,11 @@
 """Load test: concurrent signed-in users clicking through the monitor on gunicorn (issue #8).
 
-Target: 50 concurrent users for 5 minutes with 0 errors and an overall p95 <= 300 ms.
+Target (issue 18): 100 concurrent users for 5 minutes with 0 errors and an overall p95 <= 300 ms.
 
 Run (the store must have a published catalogue, e.g. after `loket demo` and `loket refresh`):
 
     .venv/bin/pip install -e '.[test,bench]'
-    .venv/bin/python benchmarks/load_test.py --url sqlite:////tmp/big/store.sqlite [--users 50] [--minutes 5] [--workers 4]
+    .venv/bin/python benchmarks/load_test.py --url sqlite:////tmp/big/store.sqlite [--users 100] [--minutes 5] [--workers 4]
 
 What it does:
 
@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", required=True, help="DATABASE_URL of the store (with a published catalogue)")
-    parser.add_argument("--users", type=int, default=50, help="concurrent simulated users (default 50)")
+    parser.add_argument("--users", type=int, default=100, help="concurrent simulated users (default 100)")
     parser.add_argument("--minutes", type=float, default=5, help="duration of the load (default 5)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")

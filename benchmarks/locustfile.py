@@ -25,10 +25,10 @@ What one simulated user does, with 1-3 s of think time between clicks:
   asked for again, the others are revalidated on every full page load (`If-None-Match` /
   `If-Modified-Since`, normally answered 304);
 * a click in the navigation (`dcc.Link`): only the page router's POST for the new path;
-* "Apply" on the controls (a GET form): a full page load of the page with the query string
-  (the form's fields: `?periode=...&van=...&tot=...`, programme users also `&eenheid=...`; `van` and
-  `tot` are periods of the granularity shown, as the form submits them): HTML, static files as the
-  cache says, `/_dash-layout`, `/_dash-dependencies` and the router POST with that search;
+* "Toon" on the controls: the form's query string (`?periode=...&van=...&tot=...`, programme users
+  also `&eenheid=...`; `van` and `tot` are periods of the granularity shown, as the form submits
+  them) goes into the history and the page is laid out in place (`assets/controls.js`): only the
+  page router's POST with that search;
 * now and then a reload or a shared link: the same full page load.
 
 Errors: any non-2xx answer (304 only for a revalidated static file), a connection that fails
@@ -62,6 +62,7 @@ PAGES = {
     "/verwijzingen": "referrals-rates",
     "/clientonderzoek": "survey-response-rate",
     "/bereik": "reach-contacts",
+    "/vergelijking": "comparison-waiting-within-14",
     "/definities": "privacy-rule",
 }
 MONITOR_PAGES = [p for p in PAGES if p != "/definities"]  # the pages with controls and charts
@@ -130,25 +131,25 @@ def router_body(pathname: str, search: str, changed: list[str] | None = None) ->
     }
 
 
-def _select(tree, name: str) -> list[dict]:
-    """Return the option props of the first <select name=...> in a Dash layout tree."""
+def _select(tree, name: str) -> dict:
+    """Return the props of the first select named `name` in a Dash layout tree (the app's data-drawn
+    `dashboard.ui.widgets.Select`: `options` as [value, label] pairs and the selected `value`)."""
     stack = [tree]
     while stack:
         node = stack.pop(0)
         if isinstance(node, dict):
             props = node.get("props")
             if node.get("type") == "Select" and isinstance(props, dict) and props.get("name") == name:
-                return [c["props"] for c in props.get("children") or []
-                        if isinstance(c, dict) and isinstance(c.get("props"), dict)]
+                return props
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
-    return []
+    return {}
 
 
 def select_options(tree, name: str) -> list[str]:
-    """Return the option values of the controls' <select name=...> in a Dash layout tree."""
-    return [o["value"] for o in _select(tree, name) if "value" in o]
+    """Return the option values of the controls' select named `name` in a Dash layout tree."""
+    return [value for value, _label in _select(tree, name).get("options") or []]
 
 
 def _note_encoding(name: str, response) -> None:
@@ -382,7 +383,7 @@ class MonitorUser(HttpUser):
         if self.path not in MONITOR_PAGES:
             self.route(random.choice(MONITOR_PAGES), "")  # first go to a page with controls
             return
-        self.full_load(self.path, self.form_search())
+        self.route(self.path, self.form_search())
 
     @task(1)
     def reload_or_shared_link(self):
@@ -409,5 +410,6 @@ def _freshness(headers, last_modified: str | None) -> float:
 
 
 def _selected(tree, name: str) -> list[str]:
-    """Return the selected option value(s) of the controls' <select name=...>."""
-    return [o["value"] for o in _select(tree, name) if o.get("selected")]
+    """Return the selected value of the controls' select named `name` (empty when none)."""
+    value = _select(tree, name).get("value")
+    return [value] if value else []

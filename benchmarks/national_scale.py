@@ -1,6 +1,7 @@
 """Benchmark at national scale: the refresh, a monthly import, and every page's server-side time.
 
     .venv/bin/python benchmarks/national_scale.py [--url URL] [--registrations N] [--reuse] [--rounds R]
+                                                  [--refresh-only | --pages-only]
 
 1. Builds the store with the demo generator (`loket demo --registrations N`; skipped with --reuse
    when the store already holds N registrations). Default: a fresh SQLite file in a temporary folder.
@@ -10,7 +11,8 @@
 3. Renders every monitor page through Dash's router (POST /_dash-update-component, in-process
    Flask client with HTTP Basic) for a programme manager (national and one unit) and a unit user,
    for each granularity: first without the page cache (every render computed), then with it
-   (first render fills, the rest are hits). R rounds of each view; p50, p95 and max per page.
+   (first render fills, the rest are hits, from the page folder as on one host without Redis).
+   R rounds of each view; p50, p95 and max per page. --pages-only skips steps 1-2 on a published store.
 4. The raw-rows baseline computes the same pages' counts straight from the registration rows in the
    same run (the catalogue's own reading and counting code for the page's populations; without
    the protection and the statistics, so the baseline is, if anything, too fast).
@@ -36,7 +38,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import sqlalchemy as sa  # noqa: E402
 
 from dashboard import create_app  # noqa: E402
-from dashboard.web import security
 from tests.http_client import router_request
 from tests.http_client import basic_auth_header  # noqa: E402
 from dashboard.web.runtime import policy_from  # noqa: E402
@@ -55,6 +56,7 @@ PAGES = {
     "/verwijzingen": ("registrations",),
     "/clientonderzoek": ("surveys",),
     "/bereik": ("contacts",),
+    "/vergelijking": ("registrations", "contacts", "closures", "surveys"),
     "/definities": (),
 }
 PASSWORD = "benchmark-password-1"  # a throwaway account in the benchmark's own store
@@ -126,14 +128,14 @@ def views(unit: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def page_times(url: str, cache_seconds: int, rounds: int, unit: str) -> dict[str, list[float]]:
+def page_times(url: str, cache_seconds: int, rounds: int, unit: str, folder: Path) -> dict[str, list[float]]:
     """Render every view `rounds` times; return the server-side milliseconds per page.
 
     With the cache, a first untimed round fills it: the timed rounds are what every later viewer
     of a view gets (the first viewer's time is the uncached one).
     """
     app = create_app(Config.from_overrides({"DATABASE_URL": url, "DEMO_MODE": False, "TESTING": True,
-                                            "CACHE_SECONDS": cache_seconds}))
+                                            "CACHE_SECONDS": cache_seconds, "CACHE_DIR": str(folder)}))
     client = app.server.test_client()
     headers = {"programme": basic_auth_header("bench-programme", PASSWORD),
                "unit": basic_auth_header("bench-unit", PASSWORD)}
@@ -201,9 +203,18 @@ def refresh_lines(url: str, built: dict, refreshed: dict, what: str) -> list[str
     ]
 
 
-def report(args, url: str, built: dict, refreshed: dict, cold: dict, warm: dict, raw: dict) -> str:
+def report(args, url: str, built: dict | None, refreshed: dict | None, cold: dict, warm: dict, raw: dict) -> str:
+    if refreshed is None:  # --pages-only
+        with store.get_engine(url).connect() as conn:
+            count = conn.execute(sa.select(sa.func.count()).select_from(Registration)).scalar()
+        dialect = sa.engine.make_url(url).get_backend_name()
+        head = [f"# National scale: page callbacks ({dialect}), {dt.datetime.now():%Y-%m-%d %H:%M}",
+                f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+                f"store: {count:,} registrations (published before)"]
+    else:
+        head = refresh_lines(url, built, refreshed, "refresh, monthly import and page callbacks")
     lines = [
-        *refresh_lines(url, built, refreshed, "refresh, monthly import and page callbacks"),
+        *head,
         "",
         f"## Page callbacks (router POST, server-side ms; {args.rounds} rounds x 9 views per page: "
         "programme national, programme unit, unit user x month/quarter/year)",
@@ -212,13 +223,14 @@ def report(args, url: str, built: dict, refreshed: dict, cold: dict, warm: dict,
         "raw / first view p95 | raw / cached p95 |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    worst_cached = 0.0
+    worst_cached = worst_first = worst_hit = 0.0
     worst_ratio = float("inf")
     for path in PAGES:
         c, w = cold[path], warm[path]
         r = statistics.median(raw[path]) if path in raw else None
         p95c, p95w = _pct(c, 0.95), _pct(w, 0.95)
-        worst_cached = max(worst_cached, p95w)
+        worst_cached, worst_first = max(worst_cached, p95w), max(worst_first, p95c)
+        worst_hit = max(worst_hit, statistics.median(w))
         ratio_c = f"{r / p95c:.0f}x" if r else "n/a (no data)"
         ratio_w = f"{r / p95w:.0f}x" if r else "n/a (no data)"
         if r:
@@ -232,6 +244,9 @@ def report(args, url: str, built: dict, refreshed: dict, cold: dict, warm: dict,
         f"target p95 <= 50 ms with the page cache: {'MET' if worst_cached <= 50 else 'MISSED'} "
         f"(worst page p95 {worst_cached:.1f} ms); >= 20x faster than the raw rows: "
         f"{'MET' if worst_ratio >= 20 else 'MISSED'} (lowest ratio {worst_ratio:.0f}x)",
+        f"issue 18: first view p95 <= 50 ms on every page: {'MET' if worst_first <= 50 else 'MISSED'} "
+        f"(worst {worst_first:.0f} ms); a cached hit <= 5 ms: {'MET' if worst_hit <= 5 else 'MISSED'} "
+        f"(worst page p50 {worst_hit:.1f} ms)",
         "First view: the page computed from the published catalogue (page cache off), what the first viewer of a",
         "view after a refresh waits for. Cached: every later viewer of that view, in any process with Redis.",
     ]
@@ -246,26 +261,30 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="renders of each view (default 5)")
     parser.add_argument("--unit", default="NN", help="the unit of the unit user (default NN)")
     parser.add_argument("--refresh-only", action="store_true", help="time the refreshes only, not the pages")
+    parser.add_argument("--pages-only", action="store_true", help="time the pages only, on a published store (--url)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="loket-scale-") as tmp:
         url = args.url or f"sqlite:///{Path(tmp) / 'store.sqlite'}"
         engine = store.get_engine(url)
         print(f"store: {sa.engine.make_url(url).render_as_string(hide_password=True)}", flush=True)
-        built = build(engine, args.registrations, args.reuse)
-        policy = policy_from(Config.from_overrides({"DATABASE_URL": url}))
-        refreshed = refreshes(engine, policy, args.registrations, Path(tmp))
+        if args.pages_only:
+            built = refreshed = None
+        else:
+            built = build(engine, args.registrations, args.reuse)
+            policy = policy_from(Config.from_overrides({"DATABASE_URL": url}))
+            refreshed = refreshes(engine, policy, args.registrations, Path(tmp))
         if args.refresh_only:
             return _write("\n".join(refresh_lines(url, built, refreshed, "refresh and monthly import")), url,
                           "refresh")
         accounts(engine, args.unit)
         print("  page callbacks without the cache...", flush=True)
-        cold = page_times(url, 0, args.rounds, args.unit)
+        cold = page_times(url, 0, args.rounds, args.unit, Path(tmp) / "pages")
         print("  page callbacks with the cache...", flush=True)
-        warm = page_times(url, 3600, args.rounds, args.unit)
+        warm = page_times(url, 3600, args.rounds, args.unit, Path(tmp) / "pages")
         print("  raw-rows baseline...", flush=True)
         raw = baselines(engine, max(1, min(3, args.rounds)))
         text = report(args, url, built, refreshed, cold, warm, raw)
-    return _write(text, url, "national-scale")
+    return _write(text, url, "page-callbacks" if args.pages_only else "national-scale")
 
 
 def _write(text: str, url: str, name: str) -> int:

@@ -9,6 +9,7 @@ from queries.store import DEFAULT_URL, PROJECT_ROOT
 
 DEV_SECRET_KEY = "dev-only-not-secret"
 DEMO_CREDENTIALS = str(PROJECT_ROOT / "instance" / "demo-credentials.txt")
+PAGE_CACHE_DIR = str(PROJECT_ROOT / "instance" / "page-cache")
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -80,9 +81,11 @@ class Config:
     HTTPS: bool = field(default_factory=lambda: _env_bool("LOKET_HTTPS", False))
     DEMO_CREDENTIALS: str = field(default_factory=lambda: os.environ.get("LOKET_DEMO_CREDENTIALS", DEMO_CREDENTIALS))
     # Rendered pages are cached per scope for this many seconds (0: no cache), in Redis when
-    # REDIS_URL is set (shared by every app host), else in each process (at most CACHE_PAGES pages).
+    # REDIS_URL is set (shared by every app host), else in CACHE_DIR (shared by this host's workers;
+    # empty: in each process's memory), at most CACHE_PAGES pages.
     CACHE_SECONDS: int = field(default_factory=lambda: _env_int("LOKET_CACHE_SECONDS", 3600))
     CACHE_PAGES: int = field(default_factory=lambda: _env_int("LOKET_CACHE_PAGES", 2000))
+    CACHE_DIR: str = field(default_factory=lambda: os.environ.get("LOKET_CACHE_DIR", PAGE_CACHE_DIR))
     REDIS_URL: str = field(default_factory=lambda: os.environ.get("REDIS_URL", ""))
     # Delivery of the steering pack (README "Delivery"): the mail server (no host: nothing is sent),
     # the largest attachment (larger packs are sent as a link to the archive at PUBLIC_URL), and the

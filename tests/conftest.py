@@ -7,6 +7,7 @@ chart images, packs) and `--slow` the audits over the whole demo store and the l
 from __future__ import annotations
 
 import fcntl
+import os
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +21,11 @@ from tests import browsing, monitor_fixtures
 from tests.factories import cheap_hashes
 from tests.stores import DEMO_TODAY, build_store, copy_store, fresh_store, pg_url
 
-
+# Each test's app keeps its page cache in its own memory: copies of one template store share their
+# data version, so a folder shared by the whole run could hand one test's pages to another. The
+# shared folder has its own tests (tests/queries/catalogue/test_scale.py). Set before any app is
+# built; servers the tests start inherit it.
+os.environ["LOKET_CACHE_DIR"] = ""
 
 OPT_IN = {"browser": "drives headless Chromium (needs /usr/bin/chromium)",
           "slow": "audits the whole demo store or runs long property tests"}

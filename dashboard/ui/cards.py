@@ -12,7 +12,7 @@ card list (`dashboard.ui.monitor`) passes as `fetch(slice)`, already protected.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import pandas as pd
@@ -107,6 +107,16 @@ class PageData:
     lines: pd.DataFrame  # the expected values' reference lines (targets.reference_lines)
     release: int | None = None
     events: tuple[events.Event, ...] = ()  # the events of the view's scopes the caller may see (queries.events)
+    _revised: dict = field(default_factory=dict, compare=False, repr=False)  # (type, scopes, start, end) -> table -> periods
+
+    def revised(self, tables_: tuple[str, ...], scopes: list[str], piece: Slice) -> list[str]:
+        """Return the periods of a slice where a cell of some tables was revised (read once per range and scopes)."""
+        key = (piece.period_type, tuple(sorted(set(scopes))), piece.start, piece.end)
+        if key not in self._revised:
+            self._revised[key] = indicators.revised_periods(self.engine, self.access, scopes=scopes,
+                                                            period_type=piece.period_type, start=piece.start,
+                                                            end=piece.end)
+        return sorted({p for table in tables_ for p in self._revised[key].get(table, ())})
 
     def over(self, fn) -> Fetch:
         """Return a fetch of a query function over the slice's range, for the view's scopes."""
@@ -223,8 +233,7 @@ def _fallback_note(view: View, piece: Slice, lang: str) -> str | None:
 
 def _revised_note(data: PageData, tables_: tuple[str, ...], scopes: list[str], piece: Slice) -> str | None:
     """Say which periods of a card hold figures that differ from an earlier release (late or corrected data)."""
-    found = indicators.revised_periods(data.engine, data.access, tables_, scopes=scopes,
-                                       period_type=piece.period_type, start=piece.start, end=piece.end)
+    found = data.revised(tables_, scopes, piece)
     if not found:
         return None
     return t("note.revised", data.lang).format(periods=", ".join(fmt_period(p, data.lang) for p in found))

@@ -6,7 +6,9 @@ expected values. All of these are in the key, so a cached page is never served t
 and is replaced as soon as a refresh or a new expected value lands. Only pages registered with
 `cache=True` are cached (the monitor pages); admin pages, with forms and logs, never are.
 
-Several app hosts share one Redis (`REDIS_URL`); one host keeps its cache in its own memory.
+Several app hosts share one Redis (`REDIS_URL`). Without it a host's workers share a folder
+(`CACHE_DIR`, in `instance/` by default), so a view opened on another worker's connection is a hit;
+with an empty `CACHE_DIR` each process keeps its own pages in memory.
 """
 from __future__ import annotations
 
@@ -34,12 +36,15 @@ _NOT_KEPT = "loket_page_not_kept"
 
 
 def settings(cfg: Config) -> dict:
-    """Return the Flask-Caching settings for a config: Redis when configured, else this process's memory."""
+    """Return the Flask-Caching settings for a config: Redis, else a folder this host's workers share, else
+    this process's memory."""
     common = {"CACHE_DEFAULT_TIMEOUT": cfg.CACHE_SECONDS,
               # A new release never serves pages an older one rendered.
               "CACHE_KEY_PREFIX": f"loket:{version('loket-monitor')}:"}
     if cfg.REDIS_URL:
         return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": cfg.REDIS_URL}
+    if cfg.CACHE_DIR:
+        return {**common, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": cfg.CACHE_DIR, "CACHE_THRESHOLD": cfg.CACHE_PAGES}
     return {**common, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": cfg.CACHE_PAGES}
 
 

@@ -234,13 +234,16 @@ def headcounts(conn: sa.Connection, scopes: list[str]) -> dict[str, float]:
     return out
 
 
-def revised_periods(engine: sa.Engine, access: Access, tables: tuple[str, ...], *, scopes: list[str],
-                    period_type: str, start: str | None = None, end: str | None = None) -> list[str]:
-    """Return the periods in a range where a cell of some tables was revised after it was first published."""
+def revised_periods(engine: sa.Engine, access: Access, *, scopes: list[str], period_type: str,
+                    start: str | None = None, end: str | None = None) -> dict[str, list[str]]:
+    """Return per table the periods in a range where a cell was revised after it was first published."""
     for scope in scopes:
         access.check(scope)
+    found: dict[str, list[str]] = {}
     with engine.connect() as conn:
-        return reader.revised_periods(conn, tuple(tables), period_type, list(scopes), start=start, end=end)
+        for table, period in reader.revised_periods(conn, period_type, list(scopes), start=start, end=end):
+            found.setdefault(table, []).append(period)
+    return found
 
 
 def information_loss(engine: sa.Engine) -> dict[str, dict[tuple[str, str], dict]]:

@@ -35,7 +35,10 @@ def data_version(engine: sa.Engine) -> str:
     """Return what every published page depends on: the latest refresh and the state of the expected values and
     of the events on the timeline."""
     # One statement (and the few units' roll-out dates): every page view of a cached page asks this.
-    columns = [sa.select(sa.func.max(CatalogueRefresh.id)).scalar_subquery(), *_changes_of(IndicatorTarget),
+    # The refresh's time as well as its id: a store built again (a new demo) counts from 1 again, and a page cache
+    # kept in a folder outlives the store it was filled from.
+    columns = [sa.select(sa.func.max(CatalogueRefresh.id)).scalar_subquery(),
+               sa.select(sa.func.max(CatalogueRefresh.refreshed_at)).scalar_subquery(), *_changes_of(IndicatorTarget),
                *_changes_of(EventRow)]
     with engine.connect() as conn:
         state = conn.execute(sa.select(*columns)).one()
@@ -63,19 +66,19 @@ def cell_rows(conn: sa.Connection, table_name: str, period_type: str, scopes: li
     return conn.execute(query).all()
 
 
-def revised_periods(conn: sa.Connection, tables: tuple[str, ...], period_type: str, scopes: list[str], *,
-                    start: str | None = None, end: str | None = None) -> list[str]:
-    """Return the periods in a range where a cell of some tables was revised after it was first published."""
+def revised_periods(conn: sa.Connection, period_type: str, scopes: list[str], *,
+                    start: str | None = None, end: str | None = None) -> list[tuple[str, str]]:
+    """Return the (table, period) pairs in a range where a cell was revised after it was first published."""
     c = PublishedCell.__table__.c
-    # Only the periods: the cells themselves are read for the card already (one query per card, not per table).
-    query = (sa.select(c.period).distinct()
-             .where(c.table_name.in_(tables), c.period_type == period_type, c.scope.in_(scopes), c.revised)
-             .order_by(c.period))
+    # Every table at once: a page's cards share their range and scopes, and revised cells are few.
+    query = (sa.select(c.table_name, c.period).distinct()
+             .where(c.period_type == period_type, c.scope.in_(scopes), c.revised)
+             .order_by(c.table_name, c.period))
     if start:
         query = query.where(c.period >= start)
     if end:
         query = query.where(c.period <= end)
-    return list(conn.execute(query).scalars())
+    return [(row.table_name, row.period) for row in conn.execute(query)]
 
 
 def periods_of(conn: sa.Connection, table_name: str, period_type: str, scope: str) -> list[str]:

@@ -120,12 +120,13 @@ def positions(funnel: Funnel) -> list[str | None]:
     """Return, per point in order, where a drawn point lies against the limits (None: not drawn)."""
     if funnel.national is None:
         return [None] * len(funnel.points)
-    out = []
-    for rate, n, status in zip(funnel.points["rate"], funnel.points["denominator"], funnel.points["status"]):
-        if status != DRAWN:
-            out.append(None)
-            continue
-        limits = funnel.limits([n])
-        (lo95, hi95), (lo998, hi998) = limits["95"], limits["99.8"]
-        out.append(funnel_limits.position(rate, lo95[0], hi95[0], lo998[0], hi998[0]))
+    drawn = [i for i, status in enumerate(funnel.points["status"]) if status == DRAWN]
+    out: list[str | None] = [None] * len(funnel.points)
+    if not drawn:
+        return out
+    rates, sizes = funnel.points["rate"].to_numpy(), funnel.points["denominator"].to_numpy()
+    limits = funnel.limits(sizes[drawn])  # every drawn unit's limits at once
+    (lo95, hi95), (lo998, hi998) = limits["95"], limits["99.8"]
+    for j, i in enumerate(drawn):
+        out[i] = funnel_limits.position(rates[i], lo95[j], hi95[j], lo998[j], hi998[j])
     return out

@@ -28,9 +28,10 @@ def binomial_limit(p: float, n, p0: float) -> np.ndarray:
     n = np.asarray(n, dtype=float)
     if not 0.0 < p0 < 1.0:  # a national rate of 0 or 1 leaves no room on either side
         return np.full(n.shape, float(p0))
-    dist = stats.binom(n, p0)
-    r = dist.ppf(p)  # the smallest r with F(r) >= p
-    above, below = dist.cdf(r), dist.cdf(r - 1)
+    # The distribution's functions, not a frozen distribution: freezing builds its docstrings, which cost
+    # more than the quantiles themselves (a comparison page draws hundreds of limits).
+    r = stats.binom.ppf(p, n, p0)  # the smallest r with F(r) >= p
+    above, below = stats.binom.cdf(r, n, p0), stats.binom.cdf(r - 1, n, p0)
     alpha = (above - p) / (above - below)  # how far into the step at r the probability p lies
     return np.clip((r - alpha) / n, 0.0, 1.0)
 

@@ -6,6 +6,7 @@ import json
 import re
 import threading
 import time
+from pathlib import Path
 
 import dash
 import pandas as pd
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 
 from dashboard.web import cache
 from dashboard import create_app
+from dashboard.config import Config
 from tests.http_client import router_request
 from tests.http_client import basic_auth_header
 from dashboard.ui.texts import t
@@ -21,7 +23,7 @@ from queries import catalogue
 from queries.ingest import columns
 from queries.catalogue import counting, indicators
 from queries.privacy import Policy
-from queries.store.schema import IndicatorTarget, ProtectedBlock
+from queries.store.schema import CatalogueRefresh, IndicatorTarget, ProtectedBlock
 from tests import monitor_fixtures
 from tests.stores import pg_url, fresh_store
 from tests.factories import add_registrations, add_units, registration
@@ -176,9 +178,9 @@ def monitor_store(tmp_path_factory):
     return monitor_fixtures.fresh_copy(tmp_path_factory, "cache")
 
 
-def _app(store_engine, seconds: int = 3600):
+def _app(store_engine, seconds: int = 3600, folder: str = ""):
     return create_app({"DATABASE_URL": str(store_engine.url), "DEMO_MODE": False, "TESTING": True,
-                       "CACHE_SECONDS": seconds})
+                       "CACHE_SECONDS": seconds, "CACHE_DIR": folder})
 
 
 def _page(app, who, path="/", search="?periode=year") -> str:
@@ -214,6 +216,31 @@ def test_a_view_is_rendered_once_then_served_from_the_cache(monitor_store):
     assert _cached_pages(app) == stored
     _page(app, PROGRAMME, "/aanmeldingen", "?periode=month")
     assert _cached_pages(app) == stored + 1
+
+
+def test_the_workers_of_a_host_share_the_page_folder(monitor_store, tmp_path, monkeypatch):
+    # Two apps on one folder stand for two gunicorn workers: a view one rendered is a hit in the other.
+    first, second = _app(monitor_store, folder=str(tmp_path)), _app(monitor_store, folder=str(tmp_path))
+    rendered = []
+    original = cache.to_json_plotly
+    monkeypatch.setattr(cache, "to_json_plotly", lambda *a, **k: rendered.append(1) or original(*a, **k))
+    page = _page(first, PROGRAMME, "/wachttijden")
+    assert len(rendered) == 1 and any(tmp_path.iterdir())
+    assert _page(second, PROGRAMME, "/wachttijden") == page
+    assert len(rendered) == 1  # served from the folder, not rendered again
+    assert _page(second, UNIT, "/wachttijden") != page and len(rendered) == 2  # another scope: its own page
+
+
+def test_the_data_version_tells_a_store_built_again_from_its_predecessor(monitor_store):
+    # A store built again counts its refreshes, expected values and events from 1 again; only the
+    # refresh's time tells it apart, and a page folder outlives the store that filled it.
+    before = catalogue.data_version(monitor_store)
+    with monitor_store.begin() as conn:
+        latest, at = conn.execute(sa.select(CatalogueRefresh.id, CatalogueRefresh.refreshed_at)
+                                  .order_by(CatalogueRefresh.id.desc()).limit(1)).one()
+        conn.execute(sa.update(CatalogueRefresh).where(CatalogueRefresh.id == latest)
+                     .values(refreshed_at=at + dt.timedelta(seconds=1)))
+    assert catalogue.data_version(monitor_store) != before
 
 
 def test_a_new_expected_value_or_refresh_replaces_the_cached_pages(monitor_store):
@@ -264,3 +291,13 @@ def test_responses_are_compressed(monitor_store):
     assert packed.status_code == 200 and packed.headers["Content-Encoding"] == "gzip"
     assert "Content-Encoding" not in plain.headers  # a client that cannot unpack gets it plain
     assert len(packed.get_data()) < len(plain.get_data()) / 3
+
+
+def test_without_redis_the_default_page_cache_is_a_folder_in_instance(monkeypatch):
+    monkeypatch.delenv("LOKET_CACHE_DIR")  # the suite keeps each app's pages in memory (tests/conftest.py)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    settings = cache.settings(Config())
+    assert settings["CACHE_TYPE"] == "FileSystemCache"
+    assert Path(settings["CACHE_DIR"]).parent.name == "instance"
+    assert cache.settings(Config(REDIS_URL="redis://cache:6379/0"))["CACHE_TYPE"] == "RedisCache"
+    assert cache.settings(Config(CACHE_DIR=""))["CACHE_TYPE"] == "SimpleCache"
