@@ -489,7 +489,7 @@ def funnel_card(data: PageData, card_id: str, *, key: str, fetch: Callable) -> C
                     _notes([*notes, t("funnel.note.none_drawn", lang)]), funnel.points, release=data.release)
     where = positions(funnel)
     rows, points = [], []
-    for row, pos in zip(funnel.points.to_dict("records"), where):
+    for row, pos in zip(indicators.records(funnel.points), where):
         label = UNITS.label(row["scope"], lang)
         rate = figure_cell(row["value"], "percent", lang, hidden=bool(row["suppressed"]))
         if row["status"] == DRAWN:

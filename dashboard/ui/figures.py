@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from dashboard.ui.tables import records
+from queries.catalogue.indicators import records
 from dashboard.ui.texts import fmt_period, fmt_value, t
 from queries.targets import target_rules
 from queries.privacy import SYMBOL

@@ -51,6 +51,13 @@ def fmt_value(value: float | None, measure: str, lang: str, *, suppressed: bool 
         return SYMBOL
     if _missing(value):
         return NO_VALUE
+    return _formatted(value, measure, lang)
+
+
+# Babel takes some 20 us a number and a page formats a thousand or more; published values are few distinct
+# numbers (rounded counts, whole percents, days to a decimal), so a process formats each once.
+@functools.lru_cache(maxsize=65536)
+def _formatted(value: float, measure: str, lang: str) -> str:
     if measure == "count":
         return fmt_number(value, lang)
     if measure == "percent":

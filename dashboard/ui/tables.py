@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.ui.texts import fmt_period, fmt_value, t
+from queries.catalogue.indicators import records
 
 DECIMALS = {"count": 0, "percent": 0}  # every other measure is shown with one decimal (fmt_value)
 UNITS = {"percent": "%", "days": "days"}  # the measures whose text carries a unit
@@ -82,12 +83,6 @@ def trend_table(df: pd.DataFrame, lang: str, *, series_labels: dict, measure: st
             row.append(Cell("") if cell is None else figure_cell(cell[0], measure, lang, hidden=cell[1]))
         rows.append(row)
     return Table(t("table.caption", lang), [t("table.period", lang), *series_labels.values()], rows)
-
-
-def records(df: pd.DataFrame) -> list[dict]:
-    """Return a small frame's rows as dicts (pandas' own to_dict costs ~10x more on a dozen rows)."""
-    columns = list(df.columns)
-    return [dict(zip(columns, values)) for values in zip(*(df[c].tolist() for c in columns))]
 
 
 def category_table(df: pd.DataFrame, lang: str, *, category_labels: dict, scope_labels: dict, measure: str,

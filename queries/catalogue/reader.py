@@ -7,6 +7,8 @@ here too.
 """
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -49,21 +51,30 @@ def data_version(engine: sa.Engine) -> str:
 CELL_FIELDS = ("scope", "period", "category", "value", "suppressed")
 
 
-def cell_rows(conn: sa.Connection, table_name: str, period_type: str, scopes: list[str], *,
-              start: str | None = None, end: str | None = None, revised: bool = False) -> list[sa.Row]:
-    """Return the protected cells of one table for some scopes (within a period range), in period order."""
+@functools.cache
+def _cells_query(revised: bool, start: bool, end: bool) -> sa.Select:
     c = PublishedCell.__table__.c
-    # One index slice (table, period type, scope, period); the periods of one type sort as text.
+    # One index slice (table, period type, scope, period); the periods of one type sort as text. Built once per
+    # shape with bound parameters: a page reads some forty slices, and building a statement costs more than reading.
     query = (
         sa.select(c.scope, c.period, c.category, c.value, c.suppressed, *([c.revised] if revised else []))
-        .where(c.table_name == table_name, c.period_type == period_type, c.scope.in_(scopes))
+        .where(c.table_name == sa.bindparam("table_name"), c.period_type == sa.bindparam("period_type"),
+               c.scope.in_(sa.bindparam("scopes", expanding=True)))
         .order_by(c.scope, c.period, c.category)
     )
     if start:
-        query = query.where(c.period >= start)
+        query = query.where(c.period >= sa.bindparam("start"))
     if end:
-        query = query.where(c.period <= end)
-    return conn.execute(query).all()
+        query = query.where(c.period <= sa.bindparam("end"))
+    return query
+
+
+def cell_rows(conn: sa.Connection, table_name: str, period_type: str, scopes: list[str], *,
+              start: str | None = None, end: str | None = None, revised: bool = False) -> list[sa.Row]:
+    """Return the protected cells of one table for some scopes (within a period range), in period order."""
+    query = _cells_query(revised, bool(start), bool(end))
+    params = {"table_name": table_name, "period_type": period_type, "scopes": list(scopes), "start": start, "end": end}
+    return conn.execute(query, {k: v for k, v in params.items() if v is not None}).all()
 
 
 def revised_periods(conn: sa.Connection, period_type: str, scopes: list[str], *,

@@ -88,7 +88,7 @@ def funnel_points(engine: sa.Engine, access: Access, *, indicator: str, year: st
     # The caller's access goes with the read: a unit user asking for another unit would be refused.
     df = indicators.with_parts(engine, access, indicator, scopes=[*units, NATIONAL], period_type="year",
                                start=year, end=year)
-    found = {row["scope"]: row for row in df.to_dict("records")}
+    found = {row["scope"]: row for row in indicators.records(df)}
     rows = []
     for unit in units:
         row = found.get(unit)

@@ -11,6 +11,7 @@ plain binomial limits would mark many units as "outside" for reasons no unit con
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +39,19 @@ def binomial_limit(p: float, n, p0: float) -> np.ndarray:
 
 def binomial_limits(n, p0: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Return the 95% and 99.8% binomial limits (lower, upper) at sizes n, around the national rate p0."""
-    return {name: (binomial_limit(lo, n, p0), binomial_limit(hi, n, p0)) for name, (lo, hi) in LIMITS.items()}
+    return dict(_binomial_limits(tuple(np.asarray(n, dtype=float).ravel().tolist()), float(p0)))
+
+
+# Every caller's comparison page draws the same national curves of a year: a process works each out once.
+@functools.lru_cache(maxsize=1024)
+def _binomial_limits(n: tuple[float, ...], p0: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    out = {}
+    for name, (lo, hi) in LIMITS.items():
+        sides = binomial_limit(lo, n, p0), binomial_limit(hi, n, p0)
+        for side in sides:
+            side.setflags(write=False)  # shared by every caller of the cache
+        out[name] = sides
+    return out
 
 
 @dataclass(frozen=True)
