@@ -44,7 +44,7 @@ from benchmarks._server import log  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-extensions"]
-TARGET_MS = 2000.0
+TARGET_MS = 1200.0  # issue 18 (issue 8 asked for 2,000)
 TILES = "overview-tiles"
 
 # Resolves to performance.now() (ms since navigation start) once the tiles and their charts are drawn.
@@ -267,7 +267,7 @@ def report(args, machine, first_at, first_wall, cold, warm, cold_resources, warm
     for name, values in (("cold", cold), ("warm", warm)):
         lines.append(f"{name:<6} {len(values):>5} {percentile(values, 50):>8,.0f} {percentile(values, 95):>8,.0f} "
                      f"{max(values):>8,.0f} {min(values):>8,.0f}")
-    lines += ["", f"target: cold p95 <= {TARGET_MS:,.0f} ms: {'MET' if met else 'MISSED'}", ""]
+    lines += ["", f"target: cold p95 <= {TARGET_MS:,.0f} ms (issue 18): {'MET' if met else 'MISSED'}", ""]
 
     for name, runs in (("cold", cold_resources), ("warm", warm_resources)):
         median_run = runs[len(runs) // 2]

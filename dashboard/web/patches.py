@@ -20,7 +20,21 @@ from dashboard.ui.texts import current_language
 _PAGE_CALLBACKS: tuple[list, dict] | None = None
 
 
+# Scripts Dash puts on every page that the monitor does without. @babel/polyfill (core-js, for browsers of
+# 2015) cost 280 ms of main-thread script on a cold render; every browser the monitor supports has all of
+# it natively, but dash_renderer's transpiled async code calls the global `regeneratorRuntime`, which
+# assets/vendor/regenerator-runtime.js (the same package's runtime, 25 kB) provides. No page has a DataTable.
+_UNUSED_SCRIPTS = ("/deps/polyfill@", "/dash_table/bundle.")
+
+
 class LoketDash(dash.Dash):
+    def _generate_scripts_html(self) -> str:
+        tags = super()._generate_scripts_html().split("\n")
+        kept = [tag for tag in tags if not any(name in tag for name in _UNUSED_SCRIPTS)]
+        if len(tags) - len(kept) != len(_UNUSED_SCRIPTS):  # a Dash that names them otherwise: look again
+            raise RuntimeError(f"expected one script tag each for {_UNUSED_SCRIPTS} among Dash's scripts")
+        return "\n".join(kept)
+
     def interpolate_index(self, **kwargs):
         # Screen readers need the page's language; it follows the caller's cookie.
         html = super().interpolate_index(**kwargs)

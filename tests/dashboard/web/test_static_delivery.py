@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import dash
 import pytest
@@ -74,6 +75,18 @@ def test_the_page_loads_the_vendored_plotly_before_dash_mounts_a_graph(app):
     assert bundle.start() < renderer
     assert 'defer' not in html[bundle.start():bundle.end()] and 'async' not in html[bundle.start():bundle.end()]
     assert "plotly.min.js" not in html
+
+
+def test_the_page_loads_no_core_js_polyfill_nor_dash_table_but_the_regenerator_runtime_before_the_renderer(app):
+    html = _index(app.server.test_client())
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert not [s for s in scripts if "polyfill" in s or "dash_table" in s]
+    runtime = next(i for i, s in enumerate(scripts) if s.startswith("/assets/vendor/regenerator-runtime.js"))
+    assert runtime < next(i for i, s in enumerate(scripts) if "dash_renderer" in s)
+    # dash_renderer calls the global its transpiled async functions need; the vendored runtime defines it.
+    renderer = (Path(dash.__file__).parent / "dash-renderer" / "build" / "dash_renderer.min.js").read_text("utf-8")
+    assert "regeneratorRuntime.mark(" in renderer
+    assert "regeneratorRuntime = runtime;" in (BUNDLE.parent / "regenerator-runtime.js").read_text("utf-8")
 
 
 def test_the_vendored_bundle_is_plotly_basic_at_the_installed_plotly_version():
