@@ -122,7 +122,8 @@ class Gunicorn:
     """gunicorn serving `app:server` on 127.0.0.1 in its own process group; a context manager.
 
     `extra_env` adds or overrides environment variables of the server (e.g. `LOKET_...` settings).
-    The server's output goes to `log_path` (a temporary file unless given).
+    The server's output goes to `log_path` (a temporary file unless given). Its page cache is a new
+    temporary folder (unless `extra_env` names one), so no run starts with pages an earlier one kept.
     """
 
     def __init__(self, database_url: str, *, workers: int = 4, threads: int = 4, timeout: int = 120,
@@ -133,6 +134,7 @@ class Gunicorn:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or Path(tempfile.mkstemp(prefix="loket-gunicorn-", suffix=".log")[1])
         self.proc: subprocess.Popen | None = None
+        self.pages = tempfile.TemporaryDirectory(prefix="loket-pages-")
 
     @property
     def command(self) -> list[str]:
@@ -142,7 +144,7 @@ class Gunicorn:
 
     def start(self, check: Account | None = None, wait: float = 180.0) -> "Gunicorn":
         env = {**os.environ, "DATABASE_URL": self.database_url, "SECRET_KEY": secrets.token_hex(32),
-               "LOKET_DEMO": "0", **self.extra_env}
+               "LOKET_DEMO": "0", "LOKET_CACHE_DIR": self.pages.name, **self.extra_env}
         env.pop("WEB_CONCURRENCY", None)
         log(f"starting gunicorn ({self.workers} workers x {self.threads} threads) on {self.url}; "
             f"its log: {self.log_path}")
@@ -187,6 +189,7 @@ class Gunicorn:
         """Stop gunicorn (TERM to the arbiter, then KILL to its own process group if it lingers)."""
         proc, self.proc = self.proc, None
         if proc is None or proc.poll() is not None:
+            self.pages.cleanup()
             return
         log("stopping gunicorn")
         try:
@@ -201,6 +204,8 @@ class Gunicorn:
         except KeyboardInterrupt:
             os.killpg(proc.pid, signal.SIGKILL)
             raise
+        finally:
+            self.pages.cleanup()
 
     def __enter__(self) -> "Gunicorn":
         return self

@@ -297,7 +297,20 @@ def test_without_redis_the_default_page_cache_is_a_folder_in_instance(monkeypatc
     monkeypatch.delenv("LOKET_CACHE_DIR")  # the suite keeps each app's pages in memory (tests/conftest.py)
     monkeypatch.delenv("REDIS_URL", raising=False)
     settings = cache.settings(Config())
-    assert settings["CACHE_TYPE"] == "FileSystemCache"
+    assert settings["CACHE_TYPE"] == "dashboard.web.cache.PageFolder"
     assert Path(settings["CACHE_DIR"]).parent.name == "instance"
     assert cache.settings(Config(REDIS_URL="redis://cache:6379/0"))["CACHE_TYPE"] == "RedisCache"
     assert cache.settings(Config(CACHE_DIR=""))["CACHE_TYPE"] == "SimpleCache"
+
+
+def test_a_full_page_folder_makes_room_in_a_batch_not_on_every_write(tmp_path, monkeypatch):
+    folder = cache.PageFolder(str(tmp_path), threshold=10, default_timeout=3600)
+    scans = []
+    original = cache.PageFolder._remove_older
+    monkeypatch.setattr(cache.PageFolder, "_remove_older", lambda self: scans.append(1) or original(self))
+    for i in range(30):
+        folder.set(f"page-{i}", "x" * 100)
+    assert folder.get("page-29") == "x" * 100  # the newest is kept
+    assert folder.get("page-0") is None  # the oldest made room
+    assert len(scans) <= 30 // 3  # a batch of room each time, not a pass over the folder per write
+    assert sum(1 for _ in folder._list_dir()) <= 11 and folder._file_count <= 11
