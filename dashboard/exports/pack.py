@@ -78,10 +78,10 @@ def draw(pack: Pack, progress: Progress = no_progress) -> Pack:
     if len(pack.images) != len(pack.charts):
         total = len(pack.charts)
         progress("render", 0, total)
-        drawn = images.renderer.render([images.slide_figure(c) for c in pack.charts], "png",
-                                       width=SLIDE_IMAGE_WIDTH, height=SLIDE_IMAGE_HEIGHT, scale=SLIDE_IMAGE_SCALE,
-                                       progress=lambda n: progress("render", n, total))
-        pack.images = [images.compact_png(image) for image in drawn]
+        pack.images = images.renderer.render([images.slide_figure(c) for c in pack.charts], "png",
+                                             width=SLIDE_IMAGE_WIDTH, height=SLIDE_IMAGE_HEIGHT,
+                                             scale=SLIDE_IMAGE_SCALE, progress=lambda n: progress("render", n, total),
+                                             then=images.compact_png)
     return pack
 
 
