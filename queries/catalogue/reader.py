@@ -72,9 +72,9 @@ def _cells_query(revised: bool, start: bool, end: bool) -> sa.Select:
 def cell_rows(conn: sa.Connection, table_name: str, period_type: str, scopes: list[str], *,
               start: str | None = None, end: str | None = None, revised: bool = False) -> list[sa.Row]:
     """Return the protected cells of one table for some scopes (within a period range), in period order."""
-    query = _cells_query(revised, bool(start), bool(end))
-    params = {"table_name": table_name, "period_type": period_type, "scopes": list(scopes), "start": start, "end": end}
-    return conn.execute(query, {k: v for k, v in params.items() if v is not None}).all()
+    params = {"table_name": table_name, "period_type": period_type, "scopes": list(scopes)}
+    params.update({name: bound for name, bound in (("start", start), ("end", end)) if bound})
+    return conn.execute(_cells_query(revised, bool(start), bool(end)), params).all()
 
 
 def revised_periods(conn: sa.Connection, period_type: str, scopes: list[str], *,
