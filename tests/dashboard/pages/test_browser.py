@@ -71,6 +71,7 @@ def test_granularity_language_and_url_state_round_trip(browser, server, role):
     table = page.locator("#waiting-times-table")
     assert table.locator("table").count() == 0
     table.locator("summary").click()
+    table.locator("tbody tr").first.wait_for(timeout=5000)  # React draws it on the toggle, a frame later
     assert table.locator("tbody tr").count() >= 1 and table.locator("th[scope=row]").count() >= 1
     # The back button gives the view before, still in the same document.
     page.go_back()
