@@ -62,7 +62,7 @@ def main(argv=None) -> int:
                   "slowest:", *(f"  {line}" for line in slowest), ""]
         print("\n".join(lines[-(len(slowest) + 4):]), flush=True)
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{now:%Y-%m-%d}-suite-times.txt"
+    out = RESULTS / f"{now:%Y-%m-%d}-suite-times{'-' + args.only if args.only else ''}.txt"  # one --only run keeps the other
     out.write_text("\n".join(lines))
     print(f"written to {out}")
     return 0

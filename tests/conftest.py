@@ -44,6 +44,15 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if marker in item.keywords:
                 item.add_marker(skip)
+    # Files with the long runs first (the slow audits, then the browser's): pytest-xdist hands out whole files
+    # in this order (--dist loadfile), so the longest start at once and the rest fills the other workers,
+    # instead of an audit of several minutes starting last. Stable: files keep their order within a rank.
+    chosen = [m for m in ("slow", "browser") if config.getoption(m)]
+    rank = {}
+    for item in items:
+        found = [i for i, marker in enumerate(chosen) if marker in item.keywords]
+        rank[item.path] = min(rank.get(item.path, len(chosen)), *found, len(chosen))
+    items.sort(key=lambda item: rank[item.path])
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
