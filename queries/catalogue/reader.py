@@ -51,45 +51,58 @@ def data_version(engine: sa.Engine) -> str:
 CELL_FIELDS = ("scope", "period", "category", "value", "suppressed")
 
 
+def _within(query: sa.Select, start: bool, end: bool) -> sa.Select:
+    # The periods of one type sort as text; the bounds are bound parameters, given by `_bounds`.
+    period = PublishedCell.__table__.c.period
+    if start:
+        query = query.where(period >= sa.bindparam("start"))
+    if end:
+        query = query.where(period <= sa.bindparam("end"))
+    return query
+
+
+def _bounds(start: str | None, end: str | None) -> dict:
+    return {name: bound for name, bound in (("start", start), ("end", end)) if bound}
+
+
+# Statements are built once per shape with bound parameters: a page reads some forty slices, and building a
+# statement costs more than reading one.
 @functools.cache
 def _cells_query(revised: bool, start: bool, end: bool) -> sa.Select:
     c = PublishedCell.__table__.c
-    # One index slice (table, period type, scope, period); the periods of one type sort as text. Built once per
-    # shape with bound parameters: a page reads some forty slices, and building a statement costs more than reading.
+    # One index slice (table, period type, scope, period).
     query = (
         sa.select(c.scope, c.period, c.category, c.value, c.suppressed, *([c.revised] if revised else []))
         .where(c.table_name == sa.bindparam("table_name"), c.period_type == sa.bindparam("period_type"),
                c.scope.in_(sa.bindparam("scopes", expanding=True)))
         .order_by(c.scope, c.period, c.category)
     )
-    if start:
-        query = query.where(c.period >= sa.bindparam("start"))
-    if end:
-        query = query.where(c.period <= sa.bindparam("end"))
-    return query
+    return _within(query, start, end)
 
 
 def cell_rows(conn: sa.Connection, table_name: str, period_type: str, scopes: list[str], *,
               start: str | None = None, end: str | None = None, revised: bool = False) -> list[sa.Row]:
     """Return the protected cells of one table for some scopes (within a period range), in period order."""
-    params = {"table_name": table_name, "period_type": period_type, "scopes": list(scopes)}
-    params.update({name: bound for name, bound in (("start", start), ("end", end)) if bound})
+    params = {"table_name": table_name, "period_type": period_type, "scopes": list(scopes), **_bounds(start, end)}
     return conn.execute(_cells_query(revised, bool(start), bool(end)), params).all()
+
+
+@functools.cache
+def _revised_query(start: bool, end: bool) -> sa.Select:
+    c = PublishedCell.__table__.c
+    # Every table at once: a page's cards share their range and scopes, and revised cells are few (a partial index).
+    query = (sa.select(c.table_name, c.period).distinct()
+             .where(c.period_type == sa.bindparam("period_type"), c.scope.in_(sa.bindparam("scopes", expanding=True)),
+                    c.revised)
+             .order_by(c.table_name, c.period))
+    return _within(query, start, end)
 
 
 def revised_periods(conn: sa.Connection, period_type: str, scopes: list[str], *,
                     start: str | None = None, end: str | None = None) -> list[tuple[str, str]]:
     """Return the (table, period) pairs in a range where a cell was revised after it was first published."""
-    c = PublishedCell.__table__.c
-    # Every table at once: a page's cards share their range and scopes, and revised cells are few.
-    query = (sa.select(c.table_name, c.period).distinct()
-             .where(c.period_type == period_type, c.scope.in_(scopes), c.revised)
-             .order_by(c.table_name, c.period))
-    if start:
-        query = query.where(c.period >= start)
-    if end:
-        query = query.where(c.period <= end)
-    return [(row.table_name, row.period) for row in conn.execute(query)]
+    params = {"period_type": period_type, "scopes": list(scopes), **_bounds(start, end)}
+    return [(row.table_name, row.period) for row in conn.execute(_revised_query(bool(start), bool(end)), params)]
 
 
 def periods_of(conn: sa.Connection, table_name: str, period_type: str, scope: str) -> list[str]:
