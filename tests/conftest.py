@@ -36,6 +36,14 @@ def pytest_addoption(parser):
         parser.addoption(f"--{marker}", action="store_true", help=f"also run the tests that {meaning}")
 
 
+def pytest_configure(config):
+    # pytest-xdist hands out the files with the most tests first unless told not to ("loadscope reorder"):
+    # that started the suite on the many short importer cases and left the 2-minute release audit for last,
+    # 40 s longer than this order on 2 cores (2026-12-04-suite-times-whole.txt).
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
 def pytest_collection_modifyitems(config, items):
     for marker in OPT_IN:
         if config.getoption(marker):
@@ -44,9 +52,10 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if marker in item.keywords:
                 item.add_marker(skip)
-    # Files with the long runs first (the slow audits, then the browser's): pytest-xdist hands out whole files
-    # in this order (--dist loadfile), so the longest start at once and the rest fills the other workers,
-    # instead of an audit of several minutes starting last. Stable: files keep their order within a rank.
+    # Files with the long runs first (the slow audits, then the browser's): pytest-xdist hands out whole
+    # files in this order (--dist loadfile; see pytest_configure), so the longest start at once and the rest
+    # fills the other workers, instead of an audit of several minutes starting last. Stable: files keep their
+    # order within a rank.
     chosen = [m for m in ("slow", "browser") if config.getoption(m)]
     rank = {}
     for item in items:
