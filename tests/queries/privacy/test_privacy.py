@@ -61,6 +61,42 @@ def test_true_counts_satisfy_every_written_relation(tmp_path):
         assert (block.inequalities @ n).max(initial=0) <= 0
 
 
+def _relations(block: linked.Block) -> set:
+    """The block's equalities as (parent, children) by key: a row is sum(children) - parent == 0."""
+    keys = list(block.cells[linked.KEY].itertuples(index=False, name=None))
+    rows = block.equalities.tocsr()
+    out = set()
+    for r in range(rows.shape[0]):
+        cols, vals = rows.indices[rows.indptr[r]:rows.indptr[r + 1]], rows.data[rows.indptr[r]:rows.indptr[r + 1]]
+        (parent,) = [keys[c] for c, v in zip(cols, vals) if v == -1]
+        out.add((parent, frozenset(keys[c] for c, v in zip(cols, vals) if v == 1)))
+    return out
+
+
+def test_each_relation_is_written_once_where_its_parent_cell_exists():
+    total = [("registrations", scope, kind, period, "_total") for scope in ("NL", "NN", "ON")
+             for kind, period in (("month", "2014-01"), ("month", "2014-02"), ("month", "2014-03"),
+                                  ("quarter", "2014-Q1"), ("year", "2014"), ("month", "2014-04"))]
+    gender = [("registrations_by_gender", "NN", "month", "2014-01", g) for g in GENDERS.values]
+    cells = pd.DataFrame(total + gender, columns=linked.KEY).sample(frac=1, random_state=3)  # in no order
+    relations = _relations(linked.build_block(cells, catalogue.TABLES_BY_NAME))
+
+    def cell(scope, kind, period, table="registrations", category="_total"):
+        return (table, scope, kind, period, category)
+    expected = set()
+    for scope in ("NL", "NN", "ON"):
+        # April has no quarter cell here, so it is in no month -> quarter relation.
+        months = frozenset(cell(scope, "month", f"2014-0{m}") for m in (1, 2, 3))
+        expected.add((cell(scope, "quarter", "2014-Q1"), months))
+        expected.add((cell(scope, "year", "2014"), frozenset([cell(scope, "quarter", "2014-Q1")])))
+    for kind, period in (("month", "2014-01"), ("month", "2014-02"), ("month", "2014-03"), ("quarter", "2014-Q1"),
+                         ("year", "2014"), ("month", "2014-04")):
+        expected.add((cell("NL", kind, period), frozenset(cell(u, kind, period) for u in ("NN", "ON"))))
+    # The breakdown sums to its unit's total; it has no quarter nor national cell to sum to.
+    expected.add((cell("NN", "month", "2014-01"), frozenset(gender)))
+    assert relations == expected
+
+
 def test_unit_role_relations_leave_out_units_to_national(tmp_path):
     engine = _store(tmp_path, [registration(dt.date(2014, 3, 3), "NN")])
     with engine.connect() as conn:
