@@ -70,9 +70,11 @@ def main(argv=None) -> int:
     if args.runs < 1 or (args.runs > 1 and args.only != "ci"):
         parser.error("--runs takes a number of at least 1, and more than 1 only with --only ci")
     now = dt.datetime.now()
+    postgresql = ("on (.ci/run starts it)" if args.only == "ci"
+                  else "on" if os.environ.get("LOKET_TEST_PG_URL") else "skipped")
     lines = [f"# Test suite times, {now:%Y-%m-%d %H:%M}",
              f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-             f"PostgreSQL tests: {'on' if os.environ.get('LOKET_TEST_PG_URL') else 'skipped'}", ""]
+             f"PostgreSQL tests: {postgresql}", ""]
     for name, (flags, target) in SUITES.items():
         if args.only and name != args.only:
             continue
