@@ -38,8 +38,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     # pytest-xdist hands out the files with the most tests first unless told not to ("loadscope reorder"):
-    # that started the suite on the many short importer cases and left the 2-minute release audit for last,
-    # 40 s longer than this order on 2 cores (2026-12-04-suite-times-whole.txt).
+    # that started the suite on the many short importer cases and left the 2-minute release audit for last
+    # (the whole suite on 2 cores, 2026-12-04: 557 s so, 539 s in this order).
     if hasattr(config.option, "loadscopereorder"):
         config.option.loadscopereorder = False
 

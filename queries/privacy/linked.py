@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -55,6 +57,9 @@ class _Keys:
             codes, values = pd.factorize(cells[column], use_na_sentinel=False)
             self.codes[column], self.values[column] = codes.astype(np.int64), values
             self._index[column] = {value: code for code, value in enumerate(values)}
+        # A key is the codes in mixed radix; past 63 bits it would wrap and pair unrelated cells.
+        if math.prod(len(v) for v in self.values.values()) >= 2**63:
+            raise OverflowError("too many distinct key values in one block to number its cells")
         keys = self._keys(self.codes)
         self.order = np.argsort(keys, kind="stable")
         self.sorted = keys[self.order]
@@ -63,6 +68,10 @@ class _Keys:
         """Return the codes of some values of a column (-1 where no cell has the value)."""
         index = self._index[column]
         return np.fromiter((index.get(value, -1) for value in values), dtype=np.int64, count=len(values))
+
+    def code_of(self, column: str, value) -> int:
+        """Return the code of one value of a column (-1 where no cell has it)."""
+        return self._index[column].get(value, -1)
 
     def _keys(self, codes: dict[str, np.ndarray]) -> np.ndarray:
         keys = np.zeros(len(codes[KEY[0]]), dtype=np.int64)
@@ -77,8 +86,6 @@ class _Keys:
         no cell has). Children of one parent sum to it per `group`: by default each child table in
         a relation of its own, even when tables share a parent.
         """
-        if not len(self.sorted):
-            return Pairs(*(np.zeros(0, dtype=np.int64),) * 3)
         codes = {column: parent.get(column, self.codes[column][children]) for column in KEY}
         known = np.logical_and.reduce([codes[column] >= 0 for column in parent])
         keys = self._keys(codes)
@@ -98,13 +105,13 @@ class _Keys:
         return up[self.codes[column][children]]
 
     def constant(self, column: str, value, size: int) -> np.ndarray:
-        return np.full(size, self.code(column, [value])[0])
+        return np.full(size, self.code_of(column, value), dtype=np.int64)
 
 
 def _period_pairs(keys: _Keys) -> list[Pairs]:
     out = []
     for level, parent_level in (("month", "quarter"), ("quarter", "year")):
-        children = np.flatnonzero(keys.codes["period_type"] == keys.code("period_type", [level])[0])
+        children = np.flatnonzero(keys.codes["period_type"] == keys.code_of("period_type", level))
         out.append(keys.pairs(children, {
             "period_type": keys.constant("period_type", parent_level, len(children)),
             "period": keys.mapped("period", children, lambda p, lv=level: periods.parent_of(p, lv)),
@@ -113,7 +120,7 @@ def _period_pairs(keys: _Keys) -> list[Pairs]:
 
 
 def _scope_pairs(keys: _Keys) -> Pairs:
-    children = np.flatnonzero(keys.codes["scope"] != keys.code("scope", [NATIONAL])[0])
+    children = np.flatnonzero(keys.codes["scope"] != keys.code_of("scope", NATIONAL))
     return keys.pairs(children, {"scope": keys.constant("scope", NATIONAL, len(children))})
 
 
@@ -235,7 +242,6 @@ def union_block(releases: list[pd.DataFrame], tables: dict, *,
     ends = np.cumsum([len(r) for r in releases])
     positions, eqs, ineqs = [], [], []
     for release, var in zip(releases, np.split(unknown, ends[:-1])):
-        release = release.reset_index(drop=True)
         positions.append(var)
         block = build_block(release, tables, all_units=all_units)
         remap = sp.csr_matrix((np.ones(len(var)), (np.arange(len(var)), var)), shape=(len(var), len(unknowns)))
